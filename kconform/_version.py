@@ -1,0 +1,3 @@
+"""kconform version."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,27 @@
+"""kconform's exceptions: one root, and the load errors a backend author meets."""
+
+from __future__ import annotations
+
+__all__ = ["BackendLoadError", "KconformError", "UnknownBackendError"]
+
+
+class KconformError(Exception):
+    """Root of every error kconform raises on purpose."""
+
+
+class BackendLoadError(KconformError):
+    """A backend plugin could not be loaded or failed validation.
+
+    ``problems`` lists each problem found, each naming the plugin, the hook and
+    the fix; the message joins them.
+    """
+
+    def __init__(self, plugin: str, problems: list[str]) -> None:
+        self.plugin = plugin
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"Backend plugin {plugin!r} failed to load:\n{lines}")
+
+
+class UnknownBackendError(KconformError):
+    """A backend was asked for by a name no installed plugin provides."""
