@@ -15,6 +15,7 @@ __all__ = [
     "LOW_PRECISION",
     "NUMERIC",
     "finfo",
+    "is_float",
     "name_of",
     "promote",
     "promotion_table",
@@ -87,6 +88,14 @@ def promote(a: str, b: str) -> str:
 def promotion_table() -> dict[tuple[str, str], str]:
     """Every ordered pair of contract dtypes and its promoted dtype."""
     return {(a, b): promote(a, b) for a, b in itertools.product(ALL, ALL)}
+
+
+def is_float(dtype: object) -> bool:
+    """Whether a NumPy dtype is a contract float (bfloat16's NumPy kind is 'V', not 'f')."""
+    try:
+        return name_of(dtype) in FLOATS
+    except ValueError:
+        return False
 
 
 def finfo(name: str) -> ml_dtypes.finfo:

@@ -1,15 +1,156 @@
-"""The kconform pytest plugin (loaded through the ``pytest11`` entry point)."""
+"""The kconform pytest plugin (``pytest11`` entry point): options, backends, items, summary."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+from .plugins import BackendRegistry, install_hint
+from .suite.profiles import PROFILES
+from .suite.state import STATE_KEY, Outcome, SessionState
+
+CHECK_MARKERS = {
+    "values": "canonical cases against the float64 oracle",
+    "property": "an op checked by its properties (random, autodiff, tensors)",
+    "grad": "gradients against the oracle's float64 gradients",
+    "special": "special values: ±0, ±inf, NaN, subnormals, near overflow",
+    "errors": "invalid inputs that must raise",
+    "promotion": "mixed-dtype calls against the promotion table",
+    "explore": "hypothesis exploration of shapes, broadcasting and values",
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("kconform")
+    group = parser.getgroup("kconform", "kconform backend conformance")
     group.addoption(
-        "--backend",
-        action="store",
-        default=None,
-        help="Backends to test: 'all' or a comma-separated list (default: numpy)",
+        "--backend", action="store", default=None,
+        help="Backends to test: 'all' (every installed one) or a comma-separated "
+        "list such as 'numpy,jax' (default: numpy)",
+    )  # fmt: skip
+    group.addoption(
+        "--backend-plugin", action="append", default=[], metavar="MODULE",
+        help="Load an unpackaged backend plugin module by import path (repeatable), "
+        "like pytest's -p",
+    )  # fmt: skip
+    group.addoption(
+        "--kconform-profile", action="store", default=os.environ.get("KCONFORM_PROFILE", "ci"),
+        choices=sorted(PROFILES),
+        help="Hypothesis exploration profile: ci (derandomized, small), dev, thorough",
+    )  # fmt: skip
+    group.addoption(
+        "--kconform-report-dir", action="store", default="reports", metavar="DIR",
+        help="Where reports and reproduction scripts are written (default: reports)",
+    )  # fmt: skip
+
+
+def _select(registry: BackendRegistry, option: str | None, added: list[str]) -> list[str]:
+    installed = registry.names()
+    if option is None:
+        default = [n for n in ("numpy",) if n in installed]
+        return default + [n for n in added if n not in default]
+    if option.strip() == "all":
+        return installed
+    wanted = [n.strip() for n in option.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in installed]
+    if unknown:
+        hints = "; ".join(f"{n}: {install_hint(n)}" for n in unknown)
+        raise pytest.UsageError(
+            f"--backend asks for {', '.join(map(repr, unknown))}, which is not installed. "
+            f"Installed backends: {', '.join(installed) or 'none'}. To install: {hints}; "
+            f"or try `--backend={','.join(installed) or 'all'}`"
+        )
+    return wanted
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, doc in CHECK_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: kconform check: {doc}")
+    config.addinivalue_line(
+        "markers", "requires(*capabilities): skip unless the backend declares them"
     )
+    registry = BackendRegistry()
+    added = []
+    for module in config.getoption("backend_plugin"):
+        try:
+            added.append(registry.add_module(module))
+        except Exception as exc:
+            raise pytest.UsageError(f"--backend-plugin={module}: {exc}") from exc
+    selected = _select(registry, config.getoption("backend"), added)
+    state = SessionState(
+        registry=registry, selected=selected,
+        profile=config.getoption("kconform_profile"),
+        report_dir=Path(config.getoption("kconform_report_dir")),
+    )  # fmt: skip
+    state.load()
+    config.stash[STATE_KEY] = state
+    config.pluginmanager.register(SessionReporter(state), "kconform-reporter")
+
+
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
+    from .suite.items import SpecSuite
+
+    if isinstance(obj, SpecSuite):
+        return obj.collect(collector)
+    return None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        names = metafunc.config.stash[STATE_KEY].selected
+        metafunc.parametrize("backend", names, indirect=True, ids=names)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> Any:
+    """The :class:`kconform.Backend` under test (parametrized by ``--backend``)."""
+    state = request.config.stash[STATE_KEY]
+    name = request.param
+    if name in state.load_errors:
+        pytest.fail(str(state.load_errors[name]), pytrace=False)
+    b = state.backends[name]
+    for marker in request.node.iter_markers("requires"):
+        lacking = [c for c in marker.args if not b.supports(c)]
+        if lacking:
+            pytest.skip(f"unsupported: backend {name!r} does not declare {lacking}")
+    return b
+
+
+class SessionReporter:
+    """Collects kconform outcomes of one session and prints the summary (one per config)."""
+
+    def __init__(self, state: SessionState) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        props = dict(report.user_properties).get("kconform")
+        if props is None or report.when != "call":
+            return
+        outcome = props.get("outcome")
+        if hasattr(report, "wasxfail"):
+            outcome = "deviation"
+        elif outcome is None:
+            outcome = "passed" if report.passed else "failed" if report.failed else "skipped"
+        self.state.outcomes.append(Outcome(
+            case_id=report.nodeid.rsplit("::", 1)[-1], backend=props["backend"],
+            op=props["op"], kind=props["kind"], dtype=props.get("dtype"),
+            outcome=outcome, worst_ulp=props.get("worst_ulp"),
+        ))  # fmt: skip
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from .summary import render_terminal_summary
+
+        if not self.state.collected_backends:
+            return
+        for line in render_terminal_summary(self.state):
+            terminalreporter.write_line(line)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.state.collected_backends or exitstatus != 0:
+            return
+        ran = [o for o in self.state.outcomes if o.outcome in ("passed", "failed", "deviation")]
+        if self.state.outcomes and not ran:
+            # Everything was skipped: a conformance run that checked nothing is no pass.
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,203 @@
+"""Pytest items generated from the specs: one per op, check, backend and dtype."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from ..deviations import match_deviation
+from ..oracle.spec import OpSpec
+from . import checks
+from .profiles import hypothesis_settings
+from .state import STATE_KEY, SessionState
+
+__all__ = ["BackendLoadItem", "OracleGradItem", "SpecItem", "SpecSuite"]
+
+_DTYPE_CAPS = ("float16", "bfloat16", "float64")
+
+
+class SpecItem(pytest.Item):
+    """One check of one op on one backend (and dtype): ``softmax[torch-float32]``."""
+
+    def __init__(self, *, spec: OpSpec, kind: str, backend: str, dtype: str | None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        self.spec, self.kind, self.backend_name, self.dtype = spec, kind, backend, dtype
+        self.add_marker(kind)
+
+    @property
+    def state(self) -> SessionState:
+        return self.config.stash[STATE_KEY]
+
+    def runtest(self) -> None:
+        backend = self.state.backends[self.backend_name]
+        props = {"backend": self.backend_name, "op": self.spec.op, "kind": self.kind,
+                 "dtype": self.dtype}  # fmt: skip
+        self.user_properties.append(("kconform", props))
+        if not backend.has(self.spec.op):
+            props["outcome"] = "missing"
+            pytest.skip(f"missing: backend {self.backend_name!r} does not implement "
+                        f"kconform_{self.spec.op}")  # fmt: skip
+        lacking = [c for c in self.spec.requires if not backend.supports(c)]
+        if self.dtype in _DTYPE_CAPS and not backend.supports(self.dtype):
+            lacking.append(self.dtype)
+        if lacking:
+            props["outcome"] = "unsupported"
+            pytest.skip(f"unsupported: backend {self.backend_name!r} does not declare {lacking}")
+        deviation = match_deviation(self.name, backend.deviations)
+        if deviation is not None:
+            self.state.used_deviations.add((self.backend_name, deviation["id"]))
+        ctx = checks.CaseContext(backend, self.name, self.state.report_dir / "repro")
+        try:
+            self._run(ctx)
+        except checks.ConformanceFailure as exc:
+            props["worst_ulp"] = _ulp(ctx)
+            if deviation is not None:
+                props["outcome"] = "deviation"
+                pytest.xfail(f"declared deviation: {deviation['reason']}")
+            raise
+        props["worst_ulp"] = _ulp(ctx)
+        if deviation is not None:
+            raise checks.ConformanceFailure(
+                f"{self.name} passes, but it is declared as a deviation "
+                f"({deviation['id']!r}: {deviation['reason']}); remove it from the "
+                f"backend's deviations file"
+            )
+
+    def _run(self, ctx: checks.CaseContext) -> None:
+        spec, dtype = self.spec, self.dtype
+        if self.kind == "values":
+            checks.check_samples(ctx, spec, spec.canonical(dtype), dtype)
+        elif self.kind == "property":
+            assert spec.check is not None
+            spec.check(ctx, dtype)
+        elif self.kind == "grad":
+            checks.check_grad(ctx, spec, dtype)
+        elif self.kind == "special":
+            assert spec.special is not None
+            checks.check_samples(ctx, spec, spec.special(dtype), dtype)
+        elif self.kind == "errors":
+            checks.check_errors(ctx, spec)
+        elif self.kind == "promotion":
+            checks.check_promotion(ctx, spec)
+        elif self.kind == "explore":
+            self._explore(ctx)
+        else:  # pragma: no cover
+            raise AssertionError(f"unknown check kind {self.kind!r}")
+
+    def _explore(self, ctx: checks.CaseContext) -> None:
+        spec, dtype = self.spec, self.dtype
+        assert spec.explore is not None
+
+        @hypothesis_settings(self.state.profile)
+        @given(spec.explore(dtype))
+        def explore(sample: Any) -> None:
+            checks.check_sample(ctx, spec, sample, dtype)
+
+        explore()
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> Any:
+        exc = excinfo.value
+        if isinstance(exc, checks.ConformanceFailure):
+            if exc.repro:
+                return f"{exc.message}\n\nStandalone reproduction:\n{exc.repro}"
+            return exc.message
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, self.name
+
+
+def _ulp(ctx: checks.CaseContext) -> float | None:
+    if ctx.worst is None or ctx.worst.worst_ulp is None:
+        return None
+    return float(ctx.worst.worst_ulp) if np.isfinite(ctx.worst.worst_ulp) else None
+
+
+class OracleGradItem(pytest.Item):
+    """The oracle's own gradients against central finite differences (float64, no backend)."""
+
+    def __init__(self, *, spec: OpSpec, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+
+    def runtest(self) -> None:
+        from ..oracle.gradients import diff_positions, finite_difference_error
+
+        for sample in self.spec.canonical("float64")[:3]:
+            positions = diff_positions(sample.args)
+            if not positions:
+                continue
+            err = finite_difference_error(self.spec, sample, positions)
+            assert err < 1e-6, (
+                f"{self.name}: the oracle's gradient differs from central differences by "
+                f"{err:.3g} (normwise relative) on {sample.label}: fix the reference in specs/"
+            )
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, self.name
+
+
+class BackendLoadItem(pytest.Item):
+    """Fails with the load error of a selected backend, so the run shows it and goes on."""
+
+    def runtest(self) -> None:
+        name = self.name[len("backend-load["):-1]
+        error = self.config.stash[STATE_KEY].load_errors[name]
+        raise checks.ConformanceFailure(str(error))
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> Any:
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, self.name
+
+
+class SpecSuite:
+    """Placed in a test module, expands into the spec-driven items of every selected backend."""
+
+    def collect(self, parent: pytest.Collector) -> list[pytest.Item]:
+        from ..specs import all_specs
+
+        state = parent.config.stash[STATE_KEY]
+        items: list[pytest.Item] = []
+        specs = all_specs()
+        for spec in specs:
+            if spec.grad:
+                items.append(OracleGradItem.from_parent(
+                    parent, name=f"{spec.op}-grad[oracle-float64]", spec=spec))  # fmt: skip
+        for name in state.selected:
+            state.collected_backends.add(name)
+            if name in state.load_errors:
+                items.append(BackendLoadItem.from_parent(parent, name=f"backend-load[{name}]"))
+                continue
+            backend_items = [i for spec in specs for i in _spec_items(parent, spec, name)]
+            state.extra.setdefault("case_ids", {})[name] = [i.name for i in backend_items]
+            items.extend(backend_items)
+        return items
+
+
+def _spec_items(parent: pytest.Collector, spec: OpSpec, backend: str) -> list[SpecItem]:
+    def item(kind: str, case: str, dtype: str | None) -> SpecItem:
+        return SpecItem.from_parent(parent, name=case, spec=spec, kind=kind,
+                                    backend=backend, dtype=dtype)  # fmt: skip
+
+    op, out = spec.op, []
+    main_kind = "property" if spec.check is not None else "values"
+    for dtype in spec.dtypes:
+        out.append(item(main_kind, f"{op}[{backend}-{dtype}]", dtype))
+    for dtype in checks.grad_dtypes(spec):
+        out.append(item("grad", f"{op}-grad[{backend}-{dtype}]", dtype))
+    for dtype in checks.special_dtypes(spec):
+        out.append(item("special", f"{op}-special[{backend}-{dtype}]", dtype))
+    if spec.explore is not None:
+        for dtype in spec.dtypes:
+            out.append(item("explore", f"{op}-explore[{backend}-{dtype}]", dtype))
+    if spec.errors is not None:
+        out.append(item("errors", f"{op}-errors[{backend}]", None))
+    if spec.promotion:
+        out.append(item("promotion", f"{op}-promotion[{backend}]", None))
+    return out

@@ -1,0 +1,68 @@
+"""The end-of-session conformance table (tabulate), one row per backend."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tabulate import tabulate
+
+from .contract import op_names
+from .deviations import match_deviation
+from .suite.state import SessionState
+
+__all__ = ["backend_rows", "render_terminal_summary", "stale_deviations"]
+
+HEADERS = ("backend", "framework", "ops", "passed", "failed", "missing", "deviations",
+           "unsupported", "worst ulp")  # fmt: skip
+
+
+def backend_rows(state: SessionState) -> list[tuple[object, ...]]:
+    """One row per selected backend: versions, coverage, outcome counts, worst ULP error."""
+    rows = []
+    contract_size = len(op_names())
+    for name in state.selected:
+        if name in state.load_errors:
+            rows.append((name, "load error", f"0/{contract_size}", 0, 1, contract_size, 0, 0, "-"))
+            continue
+        backend = state.backends[name]
+        mine = [o for o in state.outcomes if o.backend == name]
+        counts = Counter(o.outcome for o in mine)
+        missing_ops = contract_size - len(backend.implemented)
+        worst = max((o for o in mine if o.worst_ulp is not None and o.outcome == "passed"),
+                    key=lambda o: o.worst_ulp or 0.0, default=None)  # fmt: skip
+        worst_txt = f"{worst.worst_ulp:.3g} ({worst.case_id})" if worst else "-"
+        info = backend.info
+        rows.append((
+            name, f"{info.get('framework')} {info.get('framework_version')}",
+            f"{len(backend.implemented)}/{contract_size}", counts["passed"], counts["failed"],
+            missing_ops, counts["deviation"], counts["unsupported"], worst_txt,
+        ))  # fmt: skip
+    return rows
+
+
+def stale_deviations(state: SessionState) -> list[str]:
+    """Declared deviations that match no collected case of their backend."""
+    stale = []
+    case_ids: dict[str, list[str]] = state.extra.get("case_ids", {})
+    for name, backend in state.backends.items():
+        ids = case_ids.get(name, [])
+        if not ids:
+            continue
+        for dev in backend.deviations:
+            if not any(match_deviation(cid, [dev]) for cid in ids):
+                stale.append(f"{name}: declared deviation {dev['id']!r} matches no case")
+    return stale
+
+
+def render_terminal_summary(state: SessionState) -> list[str]:
+    """The lines printed at the end of a pytest session."""
+    from .contract import CONTRACT_VERSION
+
+    lines = ["", f"kconform conformance (contract {CONTRACT_VERSION}, "
+             f"exploration profile {state.profile})"]  # fmt: skip
+    lines += tabulate(backend_rows(state), headers=HEADERS, tablefmt="simple").splitlines()
+    for name, err in state.load_errors.items():
+        lines.append(f"{name}: {err}")
+    for line in stale_deviations(state):
+        lines.append(f"warning: {line}")
+    return lines
