@@ -1,0 +1,3 @@
+"""The harness's own tests: unit tests need no framework; sessions run through pytester."""
+
+pytest_plugins = ["pytester"]

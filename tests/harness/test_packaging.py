@@ -1,0 +1,47 @@
+"""A wheel built from this repository runs the suite in an empty venv, outside the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(cmd: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+@pytest.mark.slow
+def test_wheel_with_one_backend_runs_the_suite_from_anywhere(tmp_path):
+    pytest.importorskip("build")
+    dist = tmp_path / "dist"
+    for project in (REPO, REPO / "backends" / "numpy"):
+        _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(project)],
+             cwd=tmp_path)  # fmt: skip
+    wheels = sorted(str(p) for p in dist.glob("*.whl"))
+    assert len(wheels) == 2, wheels
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    python = str(venv / "bin" / "python")
+    _run([python, "-m", "pip", "install", "--quiet", *wheels], cwd=tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    check = ("import sys, kconform, kconform.specs; "
+             "assert not {'torch', 'jax', 'tensorflow'} & set(sys.modules); "
+             "assert 'site-packages' in kconform.specs.__file__, kconform.specs.__file__")
+    _run([python, "-c", check], cwd=elsewhere)
+    proc = _run([python, "-m", "pytest", "--pyargs", "kconform.suite", "--backend=numpy",
+                 "-p", "no:cacheprovider", "-q", "-k", "softmax and not explore"], cwd=elsewhere)
+    assert "kconform conformance (contract 1.0" in proc.stdout
+    assert " failed" not in proc.stdout.splitlines()[-1], proc.stdout[-2000:]
+    cli = _run([str(venv / "bin" / "kconform"), "run", "--tier=smoke", "--", "-q", "-k", "relu"],
+               cwd=elsewhere)  # fmt: skip
+    assert "numpy" in cli.stdout and "passed" in cli.stdout
