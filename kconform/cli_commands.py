@@ -26,23 +26,45 @@ TIERS = {
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="kconform", description="Conformance suite for numerical deep-learning backends."
+        prog="kconform",
+        description="Conformance suite for numerical deep-learning backends.",
     )
     parser.add_argument("--version", action="version",
                         version=f"kconform {__version__} (contract {CONTRACT_VERSION})")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="List installed backends, versions and contract coverage")
+    sub.add_parser(
+        "list", help="List installed backends, versions and contract coverage"
+    )
     run = sub.add_parser("run", help="Run the conformance suite (wraps pytest)")
-    run.add_argument("--backend", default="numpy",
-                     help="'all' or a comma-separated list of backends (default: numpy)")
-    run.add_argument("--backend-plugin", action="append", default=[], metavar="MODULE",
-                     help="Load an unpackaged plugin module by import path (repeatable)")
-    run.add_argument("--tier", choices=sorted(TIERS), default="default",
-                     help="smoke: canonical cases only; default; thorough: long exploration")
-    run.add_argument("--report", default="reports", metavar="DIR",
-                     help="Directory for reports and reproductions (default: reports)")
-    run.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                     help="Further pytest arguments after '--', e.g. -- -k softmax -x")
+    run.add_argument(
+        "--backend",
+        default="numpy",
+        help="'all' or a comma-separated list of backends (default: numpy)",
+    )
+    run.add_argument(
+        "--backend-plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="Load an unpackaged plugin module by import path (repeatable)",
+    )
+    run.add_argument(
+        "--tier",
+        choices=sorted(TIERS),
+        default="default",
+        help="smoke: canonical cases only; default; thorough: long exploration",
+    )
+    run.add_argument(
+        "--report",
+        default="reports",
+        metavar="DIR",
+        help="Directory for reports and reproductions (default: reports)",
+    )
+    run.add_argument(
+        "pytest_args",
+        nargs=argparse.REMAINDER,
+        help="Further pytest arguments after '--', e.g. -- -k softmax -x",
+    )
     sub.add_parser("contract", help="Print the backend contract as Markdown")
     return parser
 

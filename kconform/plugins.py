@@ -50,7 +50,7 @@ def install_hint(name: str) -> str:
 
 
 def _signature_problem(plugin: str, hook: str, func: Any) -> str | None:
-    spec_args = OPS[hook[len(PREFIX):]].argnames
+    spec_args = OPS[hook[len(PREFIX) :]].argnames
     try:
         params = inspect.signature(func).parameters
     except (TypeError, ValueError):
@@ -62,7 +62,9 @@ def _signature_problem(plugin: str, hook: str, func: Any) -> str | None:
     fix = "declare exactly the hookspec's arguments, in order, without defaults"
     detail = ""
     if with_defaults:
-        detail = f"; argument(s) {with_defaults} have defaults, which pluggy never passes"
+        detail = (
+            f"; argument(s) {with_defaults} have defaults, which pluggy never passes"
+        )
     return (
         f"Plugin {plugin!r} for hook {hook!r}: hookimpl definition "
         f"{hook}({', '.join(impl_args)}) does not match the hookspec "
@@ -72,7 +74,9 @@ def _signature_problem(plugin: str, hook: str, func: Any) -> str | None:
 
 def _validate(plugin_name: str, plugin: Any) -> list[str]:
     problems: list[str] = []
-    defined = [n for n in dir(plugin) if n.startswith(PREFIX) and callable(getattr(plugin, n))]
+    defined = [
+        n for n in dir(plugin) if n.startswith(PREFIX) and callable(getattr(plugin, n))
+    ]
     known_hooks = [info.hook for info in OPS.values()]
     for hook in defined:
         if hook not in known_hooks:
@@ -155,7 +159,9 @@ def bind_plugin(plugin: Any, plugin_name: str, source: str = "") -> Backend:
     )  # fmt: skip
 
 
-def _import_failure(plugin_name: str, what: str, exc: BaseException) -> BackendLoadError:
+def _import_failure(
+    plugin_name: str, what: str, exc: BaseException
+) -> BackendLoadError:
     tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
     return BackendLoadError(
         plugin_name,
@@ -209,13 +215,18 @@ class BackendRegistry:
 
     def _load(self, name: str) -> Backend | BackendLoadError:
         if name in self._modules:
-            what, load = f"module {self._modules[name]!r}", lambda: importlib.import_module(
-                self._modules[name]
+            what, load = (
+                f"module {self._modules[name]!r}",
+                lambda: importlib.import_module(self._modules[name]),
             )
             source = f"module {self._modules[name]}"
         elif name in self._eps:
             ep = self._eps[name]
-            what, load, source = f"entry point {ep.value!r}", ep.load, f"entry point {ep.value}"
+            what, load, source = (
+                f"entry point {ep.value!r}",
+                ep.load,
+                f"entry point {ep.value}",
+            )
         else:
             installed = ", ".join(self.names()) or "none"
             raise UnknownBackendError(

@@ -46,7 +46,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )  # fmt: skip
 
 
-def _select(registry: BackendRegistry, option: str | None, added: list[str]) -> list[str]:
+def _select(
+    registry: BackendRegistry, option: str | None, added: list[str]
+) -> list[str]:
     installed = registry.names()
     if option is None:
         default = [n for n in ("numpy",) if n in installed]
@@ -89,7 +91,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SessionReporter(state), "kconform-reporter")
 
 
-def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
+def pytest_pycollect_makeitem(
+    collector: pytest.Collector, name: str, obj: object
+) -> Any:
     from .suite.items import SpecSuite
 
     if isinstance(obj, SpecSuite):
@@ -132,7 +136,9 @@ class SessionReporter:
         if hasattr(report, "wasxfail"):
             outcome = "deviation"
         elif outcome is None:
-            outcome = "passed" if report.passed else "failed" if report.failed else "skipped"
+            outcome = (
+                "passed" if report.passed else "failed" if report.failed else "skipped"
+            )
         self.state.outcomes.append(Outcome(
             case_id=report.nodeid.rsplit("::", 1)[-1], backend=props["backend"],
             op=props["op"], kind=props["kind"], dtype=props.get("dtype"),
@@ -150,7 +156,11 @@ class SessionReporter:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self.state.collected_backends or exitstatus != 0:
             return
-        ran = [o for o in self.state.outcomes if o.outcome in ("passed", "failed", "deviation")]
+        ran = [
+            o
+            for o in self.state.outcomes
+            if o.outcome in ("passed", "failed", "deviation")
+        ]
         if self.state.outcomes and not ran:
             # Everything was skipped: a conformance run that checked nothing is no pass.
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

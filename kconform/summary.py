@@ -22,7 +22,19 @@ def backend_rows(state: SessionState) -> list[tuple[object, ...]]:
     contract_size = len(op_names())
     for name in state.selected:
         if name in state.load_errors:
-            rows.append((name, "load error", f"0/{contract_size}", 0, 1, contract_size, 0, 0, "-"))
+            rows.append(
+                (
+                    name,
+                    "load error",
+                    f"0/{contract_size}",
+                    0,
+                    1,
+                    contract_size,
+                    0,
+                    0,
+                    "-",
+                )
+            )
             continue
         backend = state.backends[name]
         mine = [o for o in state.outcomes if o.backend == name]
@@ -50,7 +62,9 @@ def stale_deviations(state: SessionState) -> list[str]:
             continue
         for dev in backend.deviations:
             if not any(match_deviation(cid, [dev]) for cid in ids):
-                stale.append(f"{name}: declared deviation {dev['id']!r} matches no case")
+                stale.append(
+                    f"{name}: declared deviation {dev['id']!r} matches no case"
+                )
     return stale
 
 
@@ -60,7 +74,9 @@ def render_terminal_summary(state: SessionState) -> list[str]:
 
     lines = ["", f"kconform conformance (contract {CONTRACT_VERSION}, "
              f"exploration profile {state.profile})"]  # fmt: skip
-    lines += tabulate(backend_rows(state), headers=HEADERS, tablefmt="simple").splitlines()
+    lines += tabulate(
+        backend_rows(state), headers=HEADERS, tablefmt="simple"
+    ).splitlines()
     for name, err in state.load_errors.items():
         lines.append(f"{name}: {err}")
     for line in stale_deviations(state):

@@ -40,4 +40,6 @@ def get_spec(op: str) -> OpSpec:
     try:
         return _SPECS[op]
     except KeyError:
-        raise KeyError(f"No spec for op {op!r}; specs exist for {sorted(_SPECS)}") from None
+        raise KeyError(
+            f"No spec for op {op!r}; specs exist for {sorted(_SPECS)}"
+        ) from None

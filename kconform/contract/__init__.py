@@ -76,7 +76,7 @@ def _collect() -> dict[str, OpInfo]:
             defaults = func.kconform_defaults
             unknown = set(defaults) - set(argnames)
             assert not unknown, f"{hook}: defaults for unknown args {unknown}"
-            name = hook[len(PREFIX):]
+            name = hook[len(PREFIX) :]
             ops[name] = OpInfo(
                 name=name, hook=hook, group=func.kconform_group, argnames=argnames,
                 defaults=defaults, required=func.kconform_required,

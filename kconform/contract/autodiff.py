@@ -11,7 +11,9 @@ Tensor = Any
 
 
 @op("autodiff", has_aux=False)
-def kconform_value_and_grad(fn: Callable[..., Any], has_aux: bool) -> Callable[..., Any]:
+def kconform_value_and_grad(
+    fn: Callable[..., Any], has_aux: bool
+) -> Callable[..., Any]:
     """Return a function computing ``fn``'s value and its gradient.
 
     ``fn(params, *args)`` takes ``params``, a list or a dict (str keys) of

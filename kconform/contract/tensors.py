@@ -77,7 +77,9 @@ def kconform_full(shape: tuple[int, ...], fill_value: float, dtype: str) -> Tens
 
 
 @op("creation", stop=None, step=1, dtype="int32")
-def kconform_arange(start: float, stop: float | None, step: float, dtype: str) -> Tensor:
+def kconform_arange(
+    start: float, stop: float | None, step: float, dtype: str
+) -> Tensor:
     """Return evenly spaced values in ``[start, stop)``, like ``numpy.arange``.
 
     With ``stop=None`` the range is ``[0, start)``. The length is

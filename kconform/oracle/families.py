@@ -51,7 +51,9 @@ def unary(
     lo, hi = domain
 
     def samples(rng: np.random.Generator, dtype: str) -> list[Sample]:
-        return [Sample((rand(rng, s, dtype, lo, hi),), f"shape={s}") for s in UNARY_SHAPES]
+        return [
+            Sample((rand(rng, s, dtype, lo, hi),), f"shape={s}") for s in UNARY_SHAPES
+        ]
 
     def specials(dtype: str) -> list[Sample]:
         return [Sample((special_values(dtype, extra_special),), "special values")]
@@ -85,21 +87,31 @@ def binary(
 
     def samples(rng: np.random.Generator, dtype: str) -> list[Sample]:
         return [
-            Sample((rand(rng, s1, dtype, lo, hi), rand(rng, s2, dtype, lo2, hi2)), f"{s1} with {s2}")
+            Sample(
+                (rand(rng, s1, dtype, lo, hi), rand(rng, s2, dtype, lo2, hi2)),
+                f"{s1} with {s2}",
+            )
             for s1, s2 in BINARY_SHAPES
         ]
 
     def specials(dtype: str) -> list[Sample]:
         values = special_values(dtype)
         pairs = np.array(list(itertools.product(range(len(values)), repeat=2)))
-        return [Sample((values[pairs[:, 0]], values[pairs[:, 1]]), "all pairs of special values")]
+        return [
+            Sample(
+                (values[pairs[:, 0]], values[pairs[:, 1]]),
+                "all pairs of special values",
+            )
+        ]
 
     def errors() -> list[Sample]:
         dtype = dtypes[0] if "float32" not in dtypes else "float32"
         rng = np.random.default_rng(0)
         return [
-            Sample((rand(rng, s1, dtype, lo, hi), rand(rng, s2, dtype, lo2, hi2)),
-                   f"shapes {s1} and {s2} do not broadcast")  # fmt: skip
+            Sample(
+                (rand(rng, s1, dtype, lo, hi), rand(rng, s2, dtype, lo2, hi2)),
+                f"shapes {s1} and {s2} do not broadcast",
+            )  # fmt: skip
             for s1, s2 in NON_BROADCASTING
         ]
 

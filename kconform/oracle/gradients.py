@@ -39,7 +39,9 @@ def gather(args: list[Any], positions: list[Position]) -> list[Any]:
     return [args[i] if j is None else args[i][j] for i, j in positions]
 
 
-def substitute(args: list[Any], positions: list[Position], params: list[Any]) -> list[Any]:
+def substitute(
+    args: list[Any], positions: list[Position], params: list[Any]
+) -> list[Any]:
     """A copy of ``args`` with ``params`` put at ``positions``."""
     out = [list(a) if isinstance(a, list) else a for a in args]
     for (i, j), p in zip(positions, params):
@@ -55,7 +57,9 @@ def cotangent(shape: tuple[int, ...], seed: int = 11) -> np.ndarray:
     return np.random.default_rng(seed).uniform(0.5, 1.5, size=shape)
 
 
-def _scalar_fn(spec: OpSpec, args64: list[Any], positions: list[Position], w: np.ndarray) -> Any:
+def _scalar_fn(
+    spec: OpSpec, args64: list[Any], positions: list[Position], w: np.ndarray
+) -> Any:
     def fn(params: list[Any]) -> Any:
         return anp.sum(spec.reference(*substitute(args64, positions, params)) * w)
 
@@ -73,7 +77,9 @@ def reference_grads(
     return float(value), [np.asarray(g, dtype=np.float64) for g in grads], w
 
 
-def finite_difference_error(spec: OpSpec, sample: Sample, positions: list[Position]) -> float:
+def finite_difference_error(
+    spec: OpSpec, sample: Sample, positions: list[Position]
+) -> float:
     """Normwise relative difference between the oracle's gradients and central differences."""
     args64 = widen(list(sample.args))
     _, grads, w = reference_grads(spec, sample, positions)

@@ -42,6 +42,8 @@ def special_values(dtype: str, extra: tuple[float, ...] = ()) -> np.ndarray:
               1.0, -1.0, 0.5]  # fmt: skip
     np_dtype = to_numpy_dtype(dtype)
     with np.errstate(over="ignore"):
-        extras = [float(np.asarray(v, dtype=np.float64).astype(np_dtype)) for v in extra]
+        extras = [
+            float(np.asarray(v, dtype=np.float64).astype(np_dtype)) for v in extra
+        ]
     values += [v for v in extras if np.isfinite(v)]
     return np.asarray(values, dtype=np.float64).astype(np_dtype)

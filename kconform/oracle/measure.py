@@ -71,7 +71,9 @@ def _pick(arr: np.ndarray, index: tuple[int, ...]) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def measure(out: np.ndarray, ref: Any, dtype: str, budget: Budget, args64: tuple) -> Measurement:
+def measure(
+    out: np.ndarray, ref: Any, dtype: str, budget: Budget, args64: tuple
+) -> Measurement:
     """Compare ``out`` (the backend's result as NumPy) with the oracle's ``ref``.
 
     Shapes must already agree. ``dtype`` is the expected result dtype.
@@ -92,7 +94,9 @@ def measure(out: np.ndarray, ref: Any, dtype: str, budget: Budget, args64: tuple
         err = ulps
     else:
         assert isinstance(budget, Bound)
-        scale = np.broadcast_to(np.asarray(budget.scale(*args64), dtype=np.float64), ref.shape)
+        scale = np.broadcast_to(
+            np.asarray(budget.scale(*args64), dtype=np.float64), ref.shape
+        )
         ref64 = ref.astype(np.float64)
         bound = unit_roundoff(dtype) * scale + ulp_of(ref64, dtype)
         with np.errstate(invalid="ignore"):

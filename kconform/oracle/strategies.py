@@ -14,7 +14,9 @@ from .spec import Sample
 __all__ = ["array_of", "binary_samples", "reduction_samples", "unary_samples"]
 
 
-def array_of(dtype: str, shape: Any, lo: float, hi: float) -> st.SearchStrategy[np.ndarray]:
+def array_of(
+    dtype: str, shape: Any, lo: float, hi: float
+) -> st.SearchStrategy[np.ndarray]:
     """Arrays of ``dtype`` with values in ``[lo, hi]``, drawn in float64 and rounded."""
     if dtype == "bool":
         return hnp.arrays(np.bool_, shape)
@@ -32,19 +34,25 @@ _SHAPES = hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5)
 
 def unary_samples(dtype: str, lo: float, hi: float) -> st.SearchStrategy[Sample]:
     """``op(x)`` on any shape of rank 0 to 4 (zero-size included)."""
-    return _SHAPES.flatmap(lambda s: array_of(dtype, s, lo, hi)).map(lambda x: Sample((x,)))
+    return _SHAPES.flatmap(lambda s: array_of(dtype, s, lo, hi)).map(
+        lambda x: Sample((x,))
+    )
 
 
 def binary_samples(
     dtype: str, lo: float, hi: float, lo2: float, hi2: float
 ) -> st.SearchStrategy[Sample]:
     """``op(x1, x2)`` on any pair of mutually broadcastable shapes."""
-    shapes = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4)
+    shapes = hnp.mutually_broadcastable_shapes(
+        num_shapes=2, min_dims=0, max_dims=4, max_side=4
+    )
 
     @st.composite
     def draw(data: st.DrawFn) -> Sample:
         s = data(shapes).input_shapes
-        return Sample((data(array_of(dtype, s[0], lo, hi)), data(array_of(dtype, s[1], lo2, hi2))))
+        return Sample(
+            (data(array_of(dtype, s[0], lo, hi)), data(array_of(dtype, s[1], lo2, hi2)))
+        )
 
     return draw()
 

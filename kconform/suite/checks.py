@@ -39,7 +39,12 @@ class CaseContext:
     worst: Measurement | None = field(default=None)
 
     def record(self, m: Measurement) -> None:
-        if m.worst_ulp is not None and (self.worst is None or m.worst_ulp > (self.worst.worst_ulp or 0)):
+        """Keep the worst ULP error of ULP-budgeted comparisons (sum bounds are not ULPs)."""
+        if (
+            m.unit == "ulp"
+            and m.worst_ulp is not None
+            and (self.worst is None or m.worst_ulp > (self.worst.worst_ulp or 0))
+        ):
             self.worst = m
 
     def expect(self, condition: bool, what: str) -> None:
@@ -53,7 +58,9 @@ class CaseContext:
         headline = f"{self.case_id} {what}"
         script, path = "", None
         if sample is not None:
-            script = repro_script(self.backend.name, spec.op, sample.args, dtype, headline)
+            script = repro_script(
+                self.backend.name, spec.op, sample.args, dtype, headline
+            )
             if self.repro_dir is not None:
                 path = write_repro(self.repro_dir, self.case_id, script)
                 headline += f" — repro: {path}"
@@ -83,7 +90,9 @@ def _call(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> Any:
                  spec, sample, dtype)  # fmt: skip
 
 
-def _as_numpy(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str, out: Any) -> np.ndarray:
+def _as_numpy(
+    ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str, out: Any
+) -> np.ndarray:
     backend = ctx.backend
     if not backend.is_tensor(out):
         ctx.fail(f"returned {type(out).__name__}, expected a {backend.name} tensor",
@@ -127,7 +136,9 @@ def check_sample(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> 
                      spec, sample, dtype)  # fmt: skip
 
 
-def check_samples(ctx: CaseContext, spec: OpSpec, samples: list[Sample], dtype: str) -> None:
+def check_samples(
+    ctx: CaseContext, spec: OpSpec, samples: list[Sample], dtype: str
+) -> None:
     """Run :func:`check_sample` on each sample."""
     __tracebackhide__ = True
     for sample in samples:
@@ -144,7 +155,9 @@ def check_errors(ctx: CaseContext, spec: OpSpec) -> None:
             out = getattr(ctx.backend, spec.op)(*args)
         except Exception:
             continue
-        shape = ctx.backend.shape(out) if ctx.backend.is_tensor(out) else type(out).__name__
+        shape = (
+            ctx.backend.shape(out) if ctx.backend.is_tensor(out) else type(out).__name__
+        )
         ctx.fail(f"did not raise on an invalid input ({sample.label}); returned {shape}",
                  spec, sample, "float32")  # fmt: skip
 
@@ -162,7 +175,9 @@ def check_promotion(ctx: CaseContext, spec: OpSpec) -> None:
     from ..oracle.inputs import rand
 
     for a, b in PROMOTION_PAIRS:
-        if not {a, b} <= set(spec.dtypes) or not all(_dtype_supported(ctx.backend, d) for d in (a, b)):
+        if not {a, b} <= set(spec.dtypes) or not all(
+            _dtype_supported(ctx.backend, d) for d in (a, b)
+        ):
             continue
         result = spec.result_dtype(promote(a, b))
         sample = Sample((rand(rng, (3, 4), a, 0.5, 3), rand(rng, (4,), b, 0.5, 3)),
@@ -196,7 +211,12 @@ def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
         try:
             _, grads = backend.value_and_grad(loss, False)(gather(fixed, positions))
         except Exception as exc:
-            ctx.fail(f"value_and_grad raised {_describe_exc(exc)} ({sample.label})", spec, sample, dtype)
+            ctx.fail(
+                f"value_and_grad raised {_describe_exc(exc)} ({sample.label})",
+                spec,
+                sample,
+                dtype,
+            )
         for pos, g, gr in zip(positions, grads, ref_grads):
             _compare_grad(ctx, spec, sample, dtype, pos, backend.to_numpy(g), gr, eps)
 
@@ -213,7 +233,12 @@ def _compare_grad(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str, po
     diff = np.abs(g_np - gr)
     err = float(np.max(diff)) / scale / eps
     if not err <= spec.grad_budget:
-        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.nan_to_num(diff, nan=np.inf))), gr.shape))
+        idx = tuple(
+            int(i)
+            for i in np.unravel_index(
+                int(np.argmax(np.nan_to_num(diff, nan=np.inf))), gr.shape
+            )
+        )
         ctx.fail(f"gradient of {where} error {err:.3g} eps > budget {spec.grad_budget:g} eps "
                  f"(normwise) at {idx}: {ctx.backend.name}={g_np[idx]!r} oracle={gr[idx]!r} "
                  f"({sample.label})", spec, sample, dtype)  # fmt: skip

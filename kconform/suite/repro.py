@@ -18,10 +18,20 @@ def literal(value: Any) -> str:
     if isinstance(value, np.ndarray):
         dtype = name_of(value.dtype)
         wide = value.astype(np.float64) if is_float(value.dtype) else value
-        body = np.array2string(
-            wide, separator=", ", threshold=10**9, floatmode="unique", max_line_width=88
-        ).replace("nan", "np.nan").replace("inf", "np.inf")
-        return f"np.array({body}).astype(to_numpy_dtype({dtype!r})).reshape({value.shape})"
+        body = (
+            np.array2string(
+                wide,
+                separator=", ",
+                threshold=10**9,
+                floatmode="unique",
+                max_line_width=88,
+            )
+            .replace("nan", "np.nan")
+            .replace("inf", "np.inf")
+        )
+        return (
+            f"np.array({body}).astype(to_numpy_dtype({dtype!r})).reshape({value.shape})"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(literal(v) for v in value) + "]"
     return repr(value)

@@ -13,7 +13,11 @@ GRAD_DTYPES = ("float32", "float64")
 
 def _close(ctx, got, expected, dtype, what, k=16.0):
     got = np.asarray(got, dtype=np.float64)
-    tol = k * float(finfo(dtype).eps) * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    tol = (
+        k
+        * float(finfo(dtype).eps)
+        * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    )
     ctx.expect(got.shape == np.shape(expected), f"{what}: shape {got.shape}, expected "
                f"{np.shape(expected)}")  # fmt: skip
     err = float(np.max(np.abs(got - expected), initial=0.0))
@@ -43,7 +47,10 @@ def _value_and_grad(ctx, dtype):
                f"grads of a list of 2 params is {type(grads).__name__}")  # fmt: skip
     _close(ctx, b.to_numpy(grads[0]), 2 * x64, dtype, "d/dx sum(x*x)")
     _close(ctx, b.to_numpy(grads[1]), np.cos(y64), dtype, "d/dy sum(sin y)")
-    ctx.expect(b.dtype(grads[0]) == dtype, f"gradient dtype {b.dtype(grads[0])}, expected {dtype}")
+    ctx.expect(
+        b.dtype(grads[0]) == dtype,
+        f"gradient dtype {b.dtype(grads[0])}, expected {dtype}",
+    )
 
     def f_dict(p, scale):
         loss = b.multiply(b.sum(b.matmul(p["w"], p["b"])), scale)
@@ -53,13 +60,27 @@ def _value_and_grad(ctx, dtype):
         {"w": b.from_numpy(x), "b": b.from_numpy(y), "unused": b.from_numpy(y)},
         b.from_numpy(np.asarray(2.0, dtype=to_numpy_dtype(dtype))),
     )
-    ctx.expect(isinstance(grads, dict) and set(grads) == {"w", "b", "unused"},
-               f"grads of a dict of params has keys {sorted(grads) if isinstance(grads, dict) else grads!r}")
-    _close(ctx, b.to_numpy(value), 2 * float(np.sum(x64 @ y64)), dtype, "value (dict, has_aux)")
+    ctx.expect(
+        isinstance(grads, dict) and set(grads) == {"w", "b", "unused"},
+        f"grads of a dict of params has keys {sorted(grads) if isinstance(grads, dict) else grads!r}",
+    )
+    _close(
+        ctx,
+        b.to_numpy(value),
+        2 * float(np.sum(x64 @ y64)),
+        dtype,
+        "value (dict, has_aux)",
+    )
     _close(ctx, b.to_numpy(aux["logits"]), x64 @ y64, dtype, "aux output")
     _close(ctx, b.to_numpy(grads["w"]), 2 * np.broadcast_to(y64, (3, 4)), dtype, "d/dw")
     _close(ctx, b.to_numpy(grads["b"]), 2 * x64.sum(axis=0), dtype, "d/db")
-    _close(ctx, b.to_numpy(grads["unused"]), np.zeros(4), dtype, "gradient of an unused param")
+    _close(
+        ctx,
+        b.to_numpy(grads["unused"]),
+        np.zeros(4),
+        dtype,
+        "gradient of an unused param",
+    )
 
 
 def _stop_gradient(ctx, dtype):
@@ -100,12 +121,19 @@ def _configure(ctx, dtype):
     ctx.expect(result is None, f"configure_numerics returned {result!r}, expected None")
     rng = np.random.default_rng(9)
     a, c = rng.uniform(-1, 1, (64, 256)), rng.uniform(-1, 1, (256, 32))
-    out = b.to_numpy(b.matmul(b.from_numpy(a.astype(np.float32)), b.from_numpy(c.astype(np.float32))))
-    ref = a.astype(np.float32).astype(np.float64) @ c.astype(np.float32).astype(np.float64)
+    out = b.to_numpy(
+        b.matmul(b.from_numpy(a.astype(np.float32)), b.from_numpy(c.astype(np.float32)))
+    )
+    ref = a.astype(np.float32).astype(np.float64) @ c.astype(np.float32).astype(
+        np.float64
+    )
     bound = 256 * float(finfo("float32").eps) / 2 * (np.abs(a) @ np.abs(c))
     worst = float(np.max(np.abs(out - ref) / bound))
-    ctx.expect(worst <= 1.0, f"with fast matmul off, a float32 matmul is {worst:.3g} times "
-               "its error bound: a reduced-precision path (TF32/bf16) is still on")
+    ctx.expect(
+        worst <= 1.0,
+        f"with fast matmul off, a float32 matmul is {worst:.3g} times "
+        "its error bound: a reduced-precision path (TF32/bf16) is still on",
+    )
 
 
 SPECS = [

@@ -26,10 +26,10 @@ def _pad_spatial(x, pads, value):
         shape = list(anp.shape(x))
         parts = []
         if before:
-            parts.append(np.full(shape[:axis] + [before] + shape[axis + 1:], value))
+            parts.append(np.full(shape[:axis] + [before] + shape[axis + 1 :], value))
         parts.append(x)
         if after:
-            parts.append(np.full(shape[:axis] + [after] + shape[axis + 1:], value))
+            parts.append(np.full(shape[:axis] + [after] + shape[axis + 1 :], value))
         x = anp.concatenate(parts, axis=axis) if len(parts) > 1 else x
     return x
 
@@ -38,12 +38,18 @@ def _windows(x, window, strides, dilation, padding, pad_value):
     """Yield ``(tap, view)``: for each window tap, the strided view of the padded input."""
     spatial = anp.shape(x)[1:-1]
     if padding == "same":
-        pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, window, strides, dilation)]
+        pads = [
+            same_padding(n, k, s, d)
+            for n, k, s, d in zip(spatial, window, strides, dilation)
+        ]
     else:
         pads = [(0, 0)] * len(spatial)
     x = _pad_spatial(x, pads, pad_value)
     padded = anp.shape(x)[1:-1]
-    out = [(n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(padded, window, strides, dilation)]
+    out = [
+        (n - d * (k - 1) - 1) // s + 1
+        for n, k, s, d in zip(padded, window, strides, dilation)
+    ]
     for tap in itertools.product(*(range(k) for k in window)):
         index = tuple(slice(t * d, t * d + (o - 1) * s + 1, s)
                       for t, d, o, s in zip(tap, dilation, out, strides))  # fmt: skip
@@ -54,7 +60,9 @@ def _conv(x, kernel, strides, padding, dilation):
     window = anp.shape(kernel)[:-2]
     acc = 0.0
     for tap, view in _windows(x, window, strides, dilation, padding, 0.0):
-        acc = acc + anp.matmul(view, kernel[tap])  # (batch, *out, in) @ (in, out_channels)
+        acc = acc + anp.matmul(
+            view, kernel[tap]
+        )  # (batch, *out, in) @ (in, out_channels)
     return acc
 
 
@@ -96,13 +104,18 @@ def _avg_pool(x, pool_size, strides, padding):
 
 
 def _avg_scale(x, pool_size, strides, padding):
-    return (int(np.prod(pool_size)) + 1) * _avg_pool(np.abs(x), pool_size, strides, padding)
+    return (int(np.prod(pool_size)) + 1) * _avg_pool(
+        np.abs(x), pool_size, strides, padding
+    )
 
 
 _POOL_CASES = _samples(
     ("2x2 valid", lambda g, d: (r(2, 6, 7, 3)(g, d), (2, 2), None, "valid")),
     ("3x3 stride 2 same", lambda g, d: (r(2, 6, 7, 3)(g, d), (3, 3), (2, 2), "same")),
-    ("2x3 stride (1,2) valid", lambda g, d: (r(1, 5, 8, 2)(g, d), (2, 3), (1, 2), "valid")),
+    (
+        "2x3 stride (1,2) valid",
+        lambda g, d: (r(1, 5, 8, 2)(g, d), (2, 3), (1, 2), "valid"),
+    ),
     ("3x3 stride 1 same", lambda g, d: (r(1, 4, 5, 2)(g, d), (3, 3), (1, 1), "same")),
 )
 _POOL_ERRORS = _errors(
@@ -111,41 +124,156 @@ _POOL_ERRORS = _errors(
 )
 
 CONV_SPECS = [
-    OpSpec("conv1d", dtypes=FLOATS, reference=_conv1d, grad=True,
-           budget=Bound(1, _conv_scale(_conv1d)), samples=_samples(
-        ("k3 valid", lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 1, "valid", 1)),
-        ("k3 stride 2 same", lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 2, "same", 1)),
-        ("k3 dilation 2 same", lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 1, "same", 2)),
-        ("k4 stride 3 same", lambda g, d: (r(1, 10, 2)(g, d), r(4, 2, 3)(g, d), 3, "same", 1)),
-        ("k2 stride 2 dilation 2 valid",
-         lambda g, d: (r(2, 11, 3)(g, d), r(2, 3, 2)(g, d), 2, "valid", 2)),
-    ), errors=_errors(
-        ("in_channels 3 vs 4", lambda g, d: (r(2, 9, 3)(g, d), r(3, 4, 2)(g, d), 1, "valid", 1)),
-        ("padding 'full'", lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 2)(g, d), 1, "full", 1)),
-        ("rank-2 kernel", lambda g, d: (r(2, 9, 3)(g, d), r(3, 3)(g, d), 1, "valid", 1)),
-    )),  # fmt: skip
-    OpSpec("conv2d", dtypes=FLOATS, reference=_conv2d, grad=True,
-           budget=Bound(1, _conv_scale(_conv2d)), samples=_samples(
-        ("3x3 valid", lambda g, d: (r(2, 7, 8, 3)(g, d), r(3, 3, 3, 4)(g, d),
-                                    (1, 1), "valid", (1, 1))),
-        ("3x3 stride 2 same", lambda g, d: (r(2, 7, 8, 3)(g, d), r(3, 3, 3, 4)(g, d),
-                                            (2, 2), "same", (1, 1))),
-        ("3x3 dilation 2 same", lambda g, d: (r(1, 7, 8, 2)(g, d), r(3, 3, 2, 3)(g, d),
-                                              (1, 1), "same", (2, 2))),
-        ("2x2 stride (2,1) same", lambda g, d: (r(1, 6, 5, 2)(g, d), r(2, 2, 2, 3)(g, d),
-                                                (2, 1), "same", (1, 1))),
-        ("stride 2 with dilation 2", lambda g, d: (r(1, 9, 9, 2)(g, d), r(2, 2, 2, 2)(g, d),
-                                                   (2, 2), "valid", (2, 2))),
-    ), errors=_errors(
-        ("in_channels 3 vs 2", lambda g, d: (r(1, 5, 5, 3)(g, d), r(3, 3, 2, 2)(g, d),
-                                             (1, 1), "valid", (1, 1))),
-        ("padding 'full'", lambda g, d: (r(1, 5, 5, 2)(g, d), r(3, 3, 2, 2)(g, d),
-                                         (1, 1), "full", (1, 1))),
-        ("rank-3 kernel", lambda g, d: (r(1, 5, 5, 2)(g, d), r(3, 2, 2)(g, d),
-                                        (1, 1), "valid", (1, 1))),
-    )),  # fmt: skip
-    OpSpec("max_pool2d", dtypes=FLOATS, reference=_max_pool, grad=True, budget=Exact(),
-           samples=_POOL_CASES, errors=_POOL_ERRORS),
-    OpSpec("avg_pool2d", dtypes=FLOATS, reference=_avg_pool, grad=True,
-           budget=Bound(1, _avg_scale), samples=_POOL_CASES, errors=_POOL_ERRORS),
+    OpSpec(
+        "conv1d",
+        dtypes=FLOATS,
+        reference=_conv1d,
+        grad=True,
+        budget=Bound(1, _conv_scale(_conv1d)),
+        samples=_samples(
+            (
+                "k3 valid",
+                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 1, "valid", 1),
+            ),
+            (
+                "k3 stride 2 same",
+                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 2, "same", 1),
+            ),
+            (
+                "k3 dilation 2 same",
+                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 1, "same", 2),
+            ),
+            (
+                "k4 stride 3 same",
+                lambda g, d: (r(1, 10, 2)(g, d), r(4, 2, 3)(g, d), 3, "same", 1),
+            ),
+            (
+                "k2 stride 2 dilation 2 valid",
+                lambda g, d: (r(2, 11, 3)(g, d), r(2, 3, 2)(g, d), 2, "valid", 2),
+            ),
+        ),
+        errors=_errors(
+            (
+                "in_channels 3 vs 4",
+                lambda g, d: (r(2, 9, 3)(g, d), r(3, 4, 2)(g, d), 1, "valid", 1),
+            ),
+            (
+                "padding 'full'",
+                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 2)(g, d), 1, "full", 1),
+            ),
+            (
+                "rank-2 kernel",
+                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3)(g, d), 1, "valid", 1),
+            ),
+        ),
+    ),  # fmt: skip
+    OpSpec(
+        "conv2d",
+        dtypes=FLOATS,
+        reference=_conv2d,
+        grad=True,
+        budget=Bound(1, _conv_scale(_conv2d)),
+        samples=_samples(
+            (
+                "3x3 valid",
+                lambda g, d: (
+                    r(2, 7, 8, 3)(g, d),
+                    r(3, 3, 3, 4)(g, d),
+                    (1, 1),
+                    "valid",
+                    (1, 1),
+                ),
+            ),
+            (
+                "3x3 stride 2 same",
+                lambda g, d: (
+                    r(2, 7, 8, 3)(g, d),
+                    r(3, 3, 3, 4)(g, d),
+                    (2, 2),
+                    "same",
+                    (1, 1),
+                ),
+            ),
+            (
+                "3x3 dilation 2 same",
+                lambda g, d: (
+                    r(1, 7, 8, 2)(g, d),
+                    r(3, 3, 2, 3)(g, d),
+                    (1, 1),
+                    "same",
+                    (2, 2),
+                ),
+            ),
+            (
+                "2x2 stride (2,1) same",
+                lambda g, d: (
+                    r(1, 6, 5, 2)(g, d),
+                    r(2, 2, 2, 3)(g, d),
+                    (2, 1),
+                    "same",
+                    (1, 1),
+                ),
+            ),
+            (
+                "stride 2 with dilation 2",
+                lambda g, d: (
+                    r(1, 9, 9, 2)(g, d),
+                    r(2, 2, 2, 2)(g, d),
+                    (2, 2),
+                    "valid",
+                    (2, 2),
+                ),
+            ),
+        ),
+        errors=_errors(
+            (
+                "in_channels 3 vs 2",
+                lambda g, d: (
+                    r(1, 5, 5, 3)(g, d),
+                    r(3, 3, 2, 2)(g, d),
+                    (1, 1),
+                    "valid",
+                    (1, 1),
+                ),
+            ),
+            (
+                "padding 'full'",
+                lambda g, d: (
+                    r(1, 5, 5, 2)(g, d),
+                    r(3, 3, 2, 2)(g, d),
+                    (1, 1),
+                    "full",
+                    (1, 1),
+                ),
+            ),
+            (
+                "rank-3 kernel",
+                lambda g, d: (
+                    r(1, 5, 5, 2)(g, d),
+                    r(3, 2, 2)(g, d),
+                    (1, 1),
+                    "valid",
+                    (1, 1),
+                ),
+            ),
+        ),
+    ),  # fmt: skip
+    OpSpec(
+        "max_pool2d",
+        dtypes=FLOATS,
+        reference=_max_pool,
+        grad=True,
+        budget=Exact(),
+        samples=_POOL_CASES,
+        errors=_POOL_ERRORS,
+    ),
+    OpSpec(
+        "avg_pool2d",
+        dtypes=FLOATS,
+        reference=_avg_pool,
+        grad=True,
+        budget=Bound(1, _avg_scale),
+        samples=_POOL_CASES,
+        errors=_POOL_ERRORS,
+    ),
 ]

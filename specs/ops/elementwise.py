@@ -50,7 +50,11 @@ def _where_samples(rng: np.random.Generator, dtype: str) -> list[Sample]:
     out = []
     for s1, s2 in BINARY_SHAPES:
         cond = rand(rng, s1, "bool")
-        out.append(Sample((cond, rand(rng, s1, dtype), rand(rng, s2, dtype)), f"{s1} with {s2}"))
+        out.append(
+            Sample(
+                (cond, rand(rng, s1, dtype), rand(rng, s2, dtype)), f"{s1} with {s2}"
+            )
+        )
     out.append(Sample((rand(rng, (3, 1), "bool"), rand(rng, (1, 4), dtype),
                        rand(rng, (), dtype)), "condition broadcast too"))  # fmt: skip
     return out
@@ -67,9 +71,17 @@ SPECS = [
     binary("add", anp.add, dtypes=NUMERIC, budget=ROUNDED),
     binary("subtract", anp.subtract, dtypes=NUMERIC, budget=ROUNDED),
     binary("multiply", anp.multiply, dtypes=NUMERIC, budget=ROUNDED),
-    binary("divide", anp.true_divide, dtypes=FLOATS, domain2=(0.5, 3.0), budget=ROUNDED),
-    binary("power", anp.power, dtypes=FLOATS, domain=(0.1, 3.0), budget=Ulp(8),
-           special=True),  # fmt: skip
+    binary(
+        "divide", anp.true_divide, dtypes=FLOATS, domain2=(0.5, 3.0), budget=ROUNDED
+    ),
+    binary(
+        "power",
+        anp.power,
+        dtypes=FLOATS,
+        domain=(0.1, 3.0),
+        budget=Ulp(8),
+        special=True,
+    ),  # fmt: skip
     binary("maximum", anp.maximum, dtypes=NUMERIC, budget=ROUNDED),
     binary("minimum", anp.minimum, dtypes=NUMERIC, budget=ROUNDED),
     unary("negative", anp.negative, dtypes=SIGNED, budget=ROUNDED),
@@ -79,32 +91,82 @@ SPECS = [
     unary("sqrt", anp.sqrt, domain=(0.01, 10.0), budget=ROUNDED),
     unary("rsqrt", lambda x: 1.0 / anp.sqrt(x), domain=(0.01, 10.0), budget=Ulp(2)),
     # -- transcendental ----------------------------------------------------
-    unary("exp", anp.exp, domain=(-10.0, 10.0), budget=TRANSCENDENTAL,
-          extra_special=(11.0, 11.1, 88.0, 88.8, -17.0, -103.0, -104.0, 709.0, 710.0)),
+    unary(
+        "exp",
+        anp.exp,
+        domain=(-10.0, 10.0),
+        budget=TRANSCENDENTAL,
+        extra_special=(11.0, 11.1, 88.0, 88.8, -17.0, -103.0, -104.0, 709.0, 710.0),
+    ),
     unary("log", anp.log, domain=(0.01, 10.0), budget=TRANSCENDENTAL),
-    unary("log1p", anp.log1p, domain=(-0.9, 5.0), budget=TRANSCENDENTAL,
-          extra_special=(1e-5, -1e-5, 1e-10, -0.999)),
-    unary("expm1", anp.expm1, domain=(-5.0, 5.0), budget=TRANSCENDENTAL,
-          extra_special=(1e-5, -1e-5, 1e-10, 88.0, 89.0)),
-    unary("tanh", anp.tanh, budget=TRANSCENDENTAL, extra_special=(10.0, 20.0, -20.0, 1e-4)),
-    unary("sin", anp.sin, budget=TRANSCENDENTAL, extra_special=(100.0, 1000.0, -1000.0)),
-    unary("cos", anp.cos, budget=TRANSCENDENTAL, extra_special=(100.0, 1000.0, -1000.0)),
+    unary(
+        "log1p",
+        anp.log1p,
+        domain=(-0.9, 5.0),
+        budget=TRANSCENDENTAL,
+        extra_special=(1e-5, -1e-5, 1e-10, -0.999),
+    ),
+    unary(
+        "expm1",
+        anp.expm1,
+        domain=(-5.0, 5.0),
+        budget=TRANSCENDENTAL,
+        extra_special=(1e-5, -1e-5, 1e-10, 88.0, 89.0),
+    ),
+    unary(
+        "tanh", anp.tanh, budget=TRANSCENDENTAL, extra_special=(10.0, 20.0, -20.0, 1e-4)
+    ),
+    unary(
+        "sin", anp.sin, budget=TRANSCENDENTAL, extra_special=(100.0, 1000.0, -1000.0)
+    ),
+    unary(
+        "cos", anp.cos, budget=TRANSCENDENTAL, extra_special=(100.0, 1000.0, -1000.0)
+    ),
     unary("erf", asp.erf, budget=TRANSCENDENTAL, extra_special=(1e-4, 4.0, 6.0)),
     # -- rounding (ties to even) -------------------------------------------
     unary("floor", anp.floor, budget=ROUNDED, grad=False, extra_special=ROUNDING_TIES),
     unary("ceil", anp.ceil, budget=ROUNDED, grad=False, extra_special=ROUNDING_TIES),
-    unary("round", anp.round, dtypes=FLOATS, budget=ROUNDED, grad=False,
-          domain=(-10.0, 10.0), extra_special=ROUNDING_TIES),
-    OpSpec("clip", dtypes=NUMERIC, samples=_clip_samples, reference=_clip_ref,
-           budget=ROUNDED, grad=True),
-    OpSpec("where", dtypes=NUMERIC, samples=_where_samples, reference=_where_ref,
-           budget=ROUNDED, grad=True, errors=_where_errors),
+    unary(
+        "round",
+        anp.round,
+        dtypes=FLOATS,
+        budget=ROUNDED,
+        grad=False,
+        domain=(-10.0, 10.0),
+        extra_special=ROUNDING_TIES,
+    ),
+    OpSpec(
+        "clip",
+        dtypes=NUMERIC,
+        samples=_clip_samples,
+        reference=_clip_ref,
+        budget=ROUNDED,
+        grad=True,
+    ),
+    OpSpec(
+        "where",
+        dtypes=NUMERIC,
+        samples=_where_samples,
+        reference=_where_ref,
+        budget=ROUNDED,
+        grad=True,
+        errors=_where_errors,
+    ),
     # -- comparisons and logic ---------------------------------------------
-    *(binary(name, ref, dtypes=NUMERIC, result_dtype=_bool, grad=False)
-      for name, ref in (("equal", np.equal), ("not_equal", np.not_equal), ("less", np.less),
-                        ("less_equal", np.less_equal), ("greater", np.greater),
-                        ("greater_equal", np.greater_equal))),  # fmt: skip
-    binary("logical_and", np.logical_and, dtypes=("bool",), grad=False, promotion=False),
+    *(
+        binary(name, ref, dtypes=NUMERIC, result_dtype=_bool, grad=False)
+        for name, ref in (
+            ("equal", np.equal),
+            ("not_equal", np.not_equal),
+            ("less", np.less),
+            ("less_equal", np.less_equal),
+            ("greater", np.greater),
+            ("greater_equal", np.greater_equal),
+        )
+    ),  # fmt: skip
+    binary(
+        "logical_and", np.logical_and, dtypes=("bool",), grad=False, promotion=False
+    ),
     binary("logical_or", np.logical_or, dtypes=("bool",), grad=False, promotion=False),
     unary("logical_not", np.logical_not, dtypes=("bool",), grad=False, special=False),
     unary("isnan", np.isnan, result_dtype=_bool, grad=False),

@@ -40,7 +40,10 @@ def _einsum_case(subscripts, *shapes):
 
 
 def _sigmoid(x):
-    return 1.0 / (1.0 + anp.exp(-x))
+    # Two branches so that neither overflows: 1/(1+exp(710)) would be 0, not 4.5e-309.
+    with np.errstate(over="ignore"):
+        e = anp.exp(-anp.abs(x))
+    return anp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _gelu(x, approximate):
@@ -67,7 +70,9 @@ def _log_softmax(x, axis):
 def _softmax_scale(x, axis):
     n = np.shape(x)[axis]
     shifted = np.abs(x - np.max(x, axis=axis, keepdims=True))
-    return (n + np.where(np.isfinite(shifted), shifted, 0.0)) * np.abs(_softmax(x, axis))
+    return (n + np.where(np.isfinite(shifted), shifted, 0.0)) * np.abs(
+        _softmax(x, axis)
+    )
 
 
 def _log_softmax_scale(x, axis):
@@ -87,7 +92,9 @@ def _axis_samples(rng, dtype):
 
 def _axis_special(dtype):
     x = np.array([[-np.inf, 0.0, 1.0], [2.0, -np.inf, -np.inf], [0.5, 0.5, 0.5]])
-    return [Sample((x.astype(to_numpy_dtype(dtype)), -1), "-inf logits get probability 0")]
+    return [
+        Sample((x.astype(to_numpy_dtype(dtype)), -1), "-inf logits get probability 0")
+    ]
 
 
 def _one_hot_ref(indices, num_classes, dtype):
@@ -98,7 +105,9 @@ def _one_hot_samples(rng, dtype):
     return [
         Sample((np.array([0, 3, 1, 1], dtype=np.int32), 4, dtype), "(4,) int32"),
         Sample((np.array([[2, 0], [1, 2]], dtype=np.int64), 3, dtype), "(2,2) int64"),
-        Sample((np.array([-1, 4, 2], dtype=np.int32), 4, dtype), "out of range gives zeros"),
+        Sample(
+            (np.array([-1, 4, 2], dtype=np.int32), 4, dtype), "out of range gives zeros"
+        ),
     ]
 
 
@@ -111,7 +120,9 @@ def _batch_norm(x, mean, variance, offset, scale, epsilon):
 def _batch_norm_scale(x, mean, variance, offset, scale, epsilon):
     inv = 1.0 / np.sqrt(variance + epsilon)
     s = 1.0 if scale is None else np.abs(scale)
-    return 8.0 * (np.abs(x) + np.abs(mean)) * inv * s + (0.0 if offset is None else np.abs(offset))
+    return 8.0 * (np.abs(x) + np.abs(mean)) * inv * s + (
+        0.0 if offset is None else np.abs(offset)
+    )
 
 
 def _batch_norm_samples(rng, dtype):
@@ -121,57 +132,130 @@ def _batch_norm_samples(rng, dtype):
     m5, v5 = stats(5)
     m3, v3 = stats(3)
     return [
-        Sample((rand(rng, (4, 5), dtype), m5, v5, rand(rng, (5,), dtype),
-                rand(rng, (5,), dtype, 0.5, 2), 1e-3), "(4,5) all terms"),  # fmt: skip
-        Sample((rand(rng, (2, 3, 4, 3), dtype), m3, v3, None, None, 1e-5), "no offset/scale"),
-        Sample((rand(rng, (6, 3), dtype), m3, v3, rand(rng, (3,), dtype), None, 1e-3),
-               "offset only"),  # fmt: skip
+        Sample(
+            (
+                rand(rng, (4, 5), dtype),
+                m5,
+                v5,
+                rand(rng, (5,), dtype),
+                rand(rng, (5,), dtype, 0.5, 2),
+                1e-3,
+            ),
+            "(4,5) all terms",
+        ),  # fmt: skip
+        Sample(
+            (rand(rng, (2, 3, 4, 3), dtype), m3, v3, None, None, 1e-5),
+            "no offset/scale",
+        ),
+        Sample(
+            (rand(rng, (6, 3), dtype), m3, v3, rand(rng, (3,), dtype), None, 1e-3),
+            "offset only",
+        ),  # fmt: skip
     ]
 
 
 SPECS = [
-    OpSpec("matmul", dtypes=FLOATS + INTS, reference=anp.matmul, grad=True,
-           budget=Bound(1, _matmul_scale), samples=_samples(
-        ("(3,4)@(4,5)", lambda g, d: (r(3, 4)(g, d), r(4, 5)(g, d))),
-        ("(2,3,4)@(4,2)", lambda g, d: (r(2, 3, 4)(g, d), r(4, 2)(g, d))),
-        ("batch broadcast", lambda g, d: (r(2, 1, 3, 4)(g, d), r(3, 4, 2)(g, d))),
-        ("(4,)@(4,3)", lambda g, d: (r(4)(g, d), r(4, 3)(g, d))),
-        ("(3,4)@(4,)", lambda g, d: (r(3, 4)(g, d), r(4)(g, d))),
-        ("(4,)@(4,)", lambda g, d: (r(4)(g, d), r(4)(g, d))),
-        ("long inner dim", lambda g, d: (r(2, 300)(g, d), r(300, 3)(g, d))),
-    ), errors=_errors(
-        ("inner dims 4 and 5", lambda g, d: (r(3, 4)(g, d), r(5, 2)(g, d))),
-        ("batch dims 2 and 3", lambda g, d: (r(2, 3, 4)(g, d), r(3, 4, 2)(g, d))),
-        ("(3,4)@(3,4)", lambda g, d: (r(3, 4)(g, d), r(3, 4)(g, d))),
-        ("scalar operand", lambda g, d: (r()(g, d), r(3, 4)(g, d))),
-    )),  # fmt: skip
-    OpSpec("einsum", dtypes=FLOATS, reference=lambda s, ops: anp.einsum(s, *ops), grad=True,
-           budget=Bound(1, _einsum_scale), samples=_samples(
-        _einsum_case("ij,jk->ik", (3, 4), (4, 5)),
-        _einsum_case("bij,bjk->bik", (2, 3, 4), (2, 4, 2)),
-        _einsum_case("ij->ji", (3, 4)),
-        _einsum_case("i,i->", (6,), (6,)),
-        _einsum_case("ij,j->i", (3, 4), (4,)),
-        _einsum_case("bhqd,bhkd->bhqk", (1, 2, 3, 4), (1, 2, 5, 4)),
-    ), errors=_errors(
-        ("ij,jk->ik with (3,4),(5,2)", lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d), r(5, 2)(g, d)])),
-        ("too few operands", lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d)])),
-    )),  # fmt: skip
+    OpSpec(
+        "matmul",
+        dtypes=FLOATS + INTS,
+        reference=anp.matmul,
+        grad=True,
+        budget=Bound(1, _matmul_scale),
+        samples=_samples(
+            ("(3,4)@(4,5)", lambda g, d: (r(3, 4)(g, d), r(4, 5)(g, d))),
+            ("(2,3,4)@(4,2)", lambda g, d: (r(2, 3, 4)(g, d), r(4, 2)(g, d))),
+            ("batch broadcast", lambda g, d: (r(2, 1, 3, 4)(g, d), r(3, 4, 2)(g, d))),
+            ("(4,)@(4,3)", lambda g, d: (r(4)(g, d), r(4, 3)(g, d))),
+            ("(3,4)@(4,)", lambda g, d: (r(3, 4)(g, d), r(4)(g, d))),
+            ("(4,)@(4,)", lambda g, d: (r(4)(g, d), r(4)(g, d))),
+            ("long inner dim", lambda g, d: (r(2, 300)(g, d), r(300, 3)(g, d))),
+        ),
+        errors=_errors(
+            ("inner dims 4 and 5", lambda g, d: (r(3, 4)(g, d), r(5, 2)(g, d))),
+            ("batch dims 2 and 3", lambda g, d: (r(2, 3, 4)(g, d), r(3, 4, 2)(g, d))),
+            ("(3,4)@(3,4)", lambda g, d: (r(3, 4)(g, d), r(3, 4)(g, d))),
+            ("scalar operand", lambda g, d: (r()(g, d), r(3, 4)(g, d))),
+        ),
+    ),  # fmt: skip
+    OpSpec(
+        "einsum",
+        dtypes=FLOATS,
+        reference=lambda s, ops: anp.einsum(s, *ops),
+        grad=True,
+        budget=Bound(1, _einsum_scale),
+        samples=_samples(
+            _einsum_case("ij,jk->ik", (3, 4), (4, 5)),
+            _einsum_case("bij,bjk->bik", (2, 3, 4), (2, 4, 2)),
+            _einsum_case("ij->ji", (3, 4)),
+            _einsum_case("i,i->", (6,), (6,)),
+            _einsum_case("ij,j->i", (3, 4), (4,)),
+            _einsum_case("bhqd,bhkd->bhqk", (1, 2, 3, 4), (1, 2, 5, 4)),
+        ),
+        errors=_errors(
+            (
+                "ij,jk->ik with (3,4),(5,2)",
+                lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d), r(5, 2)(g, d)]),
+            ),
+            ("too few operands", lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d)])),
+        ),
+    ),  # fmt: skip
     unary("relu", lambda x: anp.maximum(x, 0.0), budget=Exact()),
-    unary("sigmoid", _sigmoid, budget=Ulp(4), domain=(-8.0, 8.0),
-          extra_special=(20.0, -20.0, 40.0, -40.0, -88.0, -89.0, -710.0)),
-    unary("softplus", lambda x: anp.logaddexp(0.0, x), budget=Ulp(4), domain=(-8.0, 8.0),
-          extra_special=(20.0, -20.0, 40.0, -40.0, 100.0, -100.0)),
-    OpSpec("gelu", dtypes=FLOATS, reference=_gelu, grad=True, budget=Bound(1, _gelu_scale),
-           samples=lambda g, d: [Sample((rand(g, (4, 6), d, -4, 4), a), f"approximate={a}")
-                                 for a in (False, True)]),  # fmt: skip
-    OpSpec("softmax", dtypes=FLOATS, reference=_softmax, grad=True,
-           budget=Bound(1, _softmax_scale), samples=_axis_samples, special=_axis_special),
-    OpSpec("log_softmax", dtypes=FLOATS, reference=_log_softmax, grad=True,
-           budget=Bound(1, _log_softmax_scale), samples=_axis_samples),
-    OpSpec("one_hot", dtypes=FLOATS + INTS, reference=_one_hot_ref, samples=_one_hot_samples,
-           budget=Exact()),
-    OpSpec("batch_norm", dtypes=FLOATS, reference=_batch_norm, grad=True,
-           budget=Bound(1, _batch_norm_scale), samples=_batch_norm_samples),
+    unary(
+        "sigmoid",
+        _sigmoid,
+        budget=Ulp(4),
+        domain=(-8.0, 8.0),
+        extra_special=(20.0, -20.0, 40.0, -40.0, -88.0, -89.0, -710.0),
+    ),
+    unary(
+        "softplus",
+        lambda x: anp.logaddexp(0.0, x),
+        budget=Ulp(4),
+        domain=(-8.0, 8.0),
+        extra_special=(20.0, -20.0, 40.0, -40.0, 100.0, -100.0),
+    ),
+    OpSpec(
+        "gelu",
+        dtypes=FLOATS,
+        reference=_gelu,
+        grad=True,
+        budget=Bound(1, _gelu_scale),
+        samples=lambda g, d: [
+            Sample((rand(g, (4, 6), d, -4, 4), a), f"approximate={a}")
+            for a in (False, True)
+        ],
+    ),  # fmt: skip
+    OpSpec(
+        "softmax",
+        dtypes=FLOATS,
+        reference=_softmax,
+        grad=True,
+        budget=Bound(1, _softmax_scale),
+        samples=_axis_samples,
+        special=_axis_special,
+    ),
+    OpSpec(
+        "log_softmax",
+        dtypes=FLOATS,
+        reference=_log_softmax,
+        grad=True,
+        budget=Bound(1, _log_softmax_scale),
+        samples=_axis_samples,
+    ),
+    OpSpec(
+        "one_hot",
+        dtypes=FLOATS + INTS,
+        reference=_one_hot_ref,
+        samples=_one_hot_samples,
+        budget=Exact(),
+    ),
+    OpSpec(
+        "batch_norm",
+        dtypes=FLOATS,
+        reference=_batch_norm,
+        grad=True,
+        budget=Bound(1, _batch_norm_scale),
+        samples=_batch_norm_samples,
+    ),
     *CONV_SPECS,
 ]

@@ -28,7 +28,9 @@ def _draw(ctx, op, *args):
 
 def _determinism(ctx, op, make):
     a, a2, c = make(0), make(0), make(1)
-    ctx.expect(np.array_equal(a, a2, equal_nan=True), "the same seed gave different values")
+    ctx.expect(
+        np.array_equal(a, a2, equal_nan=True), "the same seed gave different values"
+    )
     ctx.expect(not np.array_equal(a, c), "seeds 0 and 1 gave the same values")
     return a
 
@@ -52,8 +54,11 @@ def _check_dtype_shape(ctx, arr, dtype, shape):
 
 def _uniform(ctx, dtype):
     shape = (N // 100, 100)
-    x = _determinism(ctx, "random_uniform",
-                     lambda s: _draw(ctx, "random_uniform", shape, -2.0, 3.0, dtype, s))
+    x = _determinism(
+        ctx,
+        "random_uniform",
+        lambda s: _draw(ctx, "random_uniform", shape, -2.0, 3.0, dtype, s),
+    )
     _check_dtype_shape(ctx, x, dtype, shape)
     x64 = x.astype(np.float64)
     # Rounding to a low-precision dtype may reach maxval itself.
@@ -64,42 +69,61 @@ def _uniform(ctx, dtype):
 
 
 def _normal(ctx, dtype):
-    x = _determinism(ctx, "random_normal",
-                     lambda s: _draw(ctx, "random_normal", (N,), 2.0, 3.0, dtype, s))
+    x = _determinism(
+        ctx,
+        "random_normal",
+        lambda s: _draw(ctx, "random_normal", (N,), 2.0, 3.0, dtype, s),
+    )
     _check_dtype_shape(ctx, x, dtype, (N,))
     _distribution(ctx, x, stats.norm(2.0, 3.0), "normal(2, 3)")
 
 
 def _truncated(ctx, dtype):
-    x = _determinism(ctx, "random_truncated_normal",
-                     lambda s: _draw(ctx, "random_truncated_normal", (N,), 1.0, 2.0, dtype, s))
+    x = _determinism(
+        ctx,
+        "random_truncated_normal",
+        lambda s: _draw(ctx, "random_truncated_normal", (N,), 1.0, 2.0, dtype, s),
+    )
     _check_dtype_shape(ctx, x, dtype, (N,))
     x64 = x.astype(np.float64)
-    ctx.expect(x64.min() >= -3.0 - 1e-6 and x64.max() <= 5.0 + 1e-6,
-               f"values beyond mean ± 2 stddev = [-3, 5]: min {x64.min()}, max {x64.max()}")
+    ctx.expect(
+        x64.min() >= -3.0 - 1e-6 and x64.max() <= 5.0 + 1e-6,
+        f"values beyond mean ± 2 stddev = [-3, 5]: min {x64.min()}, max {x64.max()}",
+    )
     _distribution(ctx, x, stats.truncnorm(-2.0, 2.0, loc=1.0, scale=2.0),
                   "truncated normal(1, 2)")  # fmt: skip
 
 
 def _bernoulli(ctx, dtype):
-    x = _determinism(ctx, "random_bernoulli", lambda s: _draw(ctx, "random_bernoulli", (N,), 0.3, s))
+    x = _determinism(
+        ctx, "random_bernoulli", lambda s: _draw(ctx, "random_bernoulli", (N,), 0.3, s)
+    )
     _check_dtype_shape(ctx, x, "bool", (N,))
     se = np.sqrt(0.3 * 0.7 / N)
     ctx.expect(abs(x.mean() - 0.3) < SIGMAS * se, f"rate {x.mean():.4f}, expected 0.3")
     for p, expected in ((0.0, False), (1.0, True)):
         y = _draw(ctx, "random_bernoulli", (100,), p, 5)
-        ctx.expect(bool(np.all(y == expected)), f"p={p} gave a value other than {expected}")
+        ctx.expect(
+            bool(np.all(y == expected)), f"p={p} gave a value other than {expected}"
+        )
 
 
 def _permutation(ctx, dtype):
-    x = _determinism(ctx, "random_permutation", lambda s: _draw(ctx, "random_permutation", 100, s))
+    x = _determinism(
+        ctx, "random_permutation", lambda s: _draw(ctx, "random_permutation", 100, s)
+    )
     _check_dtype_shape(ctx, x, "int32", (100,))
     ctx.expect(np.array_equal(np.sort(x), np.arange(100)), "not a permutation of 0..99")
     ctx.expect(_draw(ctx, "random_permutation", 0, 0).shape == (0,), "n=0 is not empty")
     # Where does 0 land? Uniform over 5 positions across 500 seeds (chi-square).
-    firsts = [int(np.argmax(_draw(ctx, "random_permutation", 5, s) == 0)) for s in range(500)]
+    firsts = [
+        int(np.argmax(_draw(ctx, "random_permutation", 5, s) == 0)) for s in range(500)
+    ]
     p = stats.chisquare(np.bincount(firsts, minlength=5)).pvalue
-    ctx.expect(p > P_MIN, f"positions of 0 over 500 seeds are not uniform (chi-square p={p:.3g})")
+    ctx.expect(
+        p > P_MIN,
+        f"positions of 0 over 500 seeds are not uniform (chi-square p={p:.3g})",
+    )
 
 
 SPECS = [

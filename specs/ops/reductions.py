@@ -5,7 +5,7 @@ from __future__ import annotations
 import autograd.numpy as anp
 import numpy as np
 
-from kconform.dtypes import ALL, FLOATS, NUMERIC
+from kconform.dtypes import ALL, NUMERIC
 from kconform.oracle.families import reduction
 from kconform.oracle.spec import Bound, Exact
 
@@ -28,7 +28,9 @@ def _sum_scale(x, axis, keepdims):
 
 
 def _mean_scale(x, axis, keepdims):
-    return (_count(x, axis, keepdims) + 1) * np.mean(np.abs(x), axis=axis, keepdims=keepdims)
+    return (_count(x, axis, keepdims) + 1) * np.mean(
+        np.abs(x), axis=axis, keepdims=keepdims
+    )
 
 
 def _prod_scale(x, axis, keepdims):
@@ -37,7 +39,9 @@ def _prod_scale(x, axis, keepdims):
 
 def _var_scale(x, axis, keepdims):
     # Two-pass variance: error below (n + 3) u mean(x^2) (Chan, Golub & LeVeque 1983).
-    return (_count(x, axis, keepdims) + 3) * np.mean(np.square(x), axis=axis, keepdims=keepdims)
+    return (_count(x, axis, keepdims) + 3) * np.mean(
+        np.square(x), axis=axis, keepdims=keepdims
+    )
 
 
 def _std_scale(x, axis, keepdims):
@@ -61,7 +65,9 @@ def _drop(out, axis, ndim):
     if axis is None:
         return anp.reshape(out, ())
     axes = axis if isinstance(axis, tuple) else (axis,)
-    keep = [d for i, d in enumerate(anp.shape(out)) if i not in {a % ndim for a in axes}]
+    keep = [
+        d for i, d in enumerate(anp.shape(out)) if i not in {a % ndim for a in axes}
+    ]
     return anp.reshape(out, tuple(keep))
 
 
@@ -80,31 +86,76 @@ def _int32(d: str) -> str:
 def _arg(fn):
     def ref(x, axis, keepdims):
         return np.asarray(fn(x, axis=axis, keepdims=keepdims))
+
     return ref
 
 
 SPECS = [
-    reduction("sum", lambda x, a, k: anp.sum(x, axis=a, keepdims=k), dtypes=ALL,
-              budget=Bound(1, _sum_scale), result_dtype=_sum_dtype),
-    reduction("mean", lambda x, a, k: anp.mean(x, axis=a, keepdims=k),
-              budget=Bound(1, _mean_scale)),
-    reduction("max", lambda x, a, k: anp.max(x, axis=a, keepdims=k), dtypes=NUMERIC,
-              budget=Exact()),
-    reduction("min", lambda x, a, k: anp.min(x, axis=a, keepdims=k), dtypes=NUMERIC,
-              budget=Exact()),
-    reduction("prod", lambda x, a, k: anp.prod(x, axis=a, keepdims=k), dtypes=NUMERIC,
-              domain=(0.5, 1.5), budget=Bound(1, _prod_scale)),
-    reduction("var", lambda x, a, k: anp.var(x, axis=a, keepdims=k),
-              budget=Bound(1, _var_scale)),
-    reduction("std", lambda x, a, k: anp.std(x, axis=a, keepdims=k),
-              domain=(-3.0, 3.0), budget=Bound(1, _std_scale)),
+    reduction(
+        "sum",
+        lambda x, a, k: anp.sum(x, axis=a, keepdims=k),
+        dtypes=ALL,
+        budget=Bound(1, _sum_scale),
+        result_dtype=_sum_dtype,
+    ),
+    reduction(
+        "mean",
+        lambda x, a, k: anp.mean(x, axis=a, keepdims=k),
+        budget=Bound(1, _mean_scale),
+    ),
+    reduction(
+        "max",
+        lambda x, a, k: anp.max(x, axis=a, keepdims=k),
+        dtypes=NUMERIC,
+        budget=Exact(),
+    ),
+    reduction(
+        "min",
+        lambda x, a, k: anp.min(x, axis=a, keepdims=k),
+        dtypes=NUMERIC,
+        budget=Exact(),
+    ),
+    reduction(
+        "prod",
+        lambda x, a, k: anp.prod(x, axis=a, keepdims=k),
+        dtypes=NUMERIC,
+        domain=(0.5, 1.5),
+        budget=Bound(1, _prod_scale),
+    ),
+    reduction(
+        "var",
+        lambda x, a, k: anp.var(x, axis=a, keepdims=k),
+        budget=Bound(1, _var_scale),
+    ),
+    reduction(
+        "std",
+        lambda x, a, k: anp.std(x, axis=a, keepdims=k),
+        domain=(-3.0, 3.0),
+        budget=Bound(1, _std_scale),
+    ),
     reduction("logsumexp", _logsumexp, budget=Bound(1, _lse_scale)),
-    reduction("any", _arg(np.any), dtypes=ALL, result_dtype=_bool, grad=False,
-              special=False),
-    reduction("all", _arg(np.all), dtypes=ALL, result_dtype=_bool, grad=False,
-              special=False),
-    reduction("argmax", _arg(np.argmax), dtypes=NUMERIC, result_dtype=_int32, grad=False,
-              tuple_axes=False, special=False),
-    reduction("argmin", _arg(np.argmin), dtypes=NUMERIC, result_dtype=_int32, grad=False,
-              tuple_axes=False, special=False),
+    reduction(
+        "any", _arg(np.any), dtypes=ALL, result_dtype=_bool, grad=False, special=False
+    ),
+    reduction(
+        "all", _arg(np.all), dtypes=ALL, result_dtype=_bool, grad=False, special=False
+    ),
+    reduction(
+        "argmax",
+        _arg(np.argmax),
+        dtypes=NUMERIC,
+        result_dtype=_int32,
+        grad=False,
+        tuple_axes=False,
+        special=False,
+    ),
+    reduction(
+        "argmin",
+        _arg(np.argmin),
+        dtypes=NUMERIC,
+        result_dtype=_int32,
+        grad=False,
+        tuple_axes=False,
+        special=False,
+    ),
 ]

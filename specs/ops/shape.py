@@ -31,6 +31,13 @@ def _idx(values, dtype="int32"):
     return np.asarray(values, dtype=dtype)
 
 
+def _transpose_ref(x, axes):
+    # autograd's transpose gradient mishandles negative axes: normalize them first.
+    return anp.transpose(
+        x, None if axes is None else tuple(a % anp.ndim(x) for a in axes)
+    )
+
+
 def _take_ref(x, indices, axis):
     if axis is None:
         return anp.reshape(x, (-1,))[indices]
@@ -53,10 +60,14 @@ def _pad_ref(x, pad_width, constant_value):
         shape = list(anp.shape(x))
         parts = []
         if before:
-            parts.append(np.full(shape[:axis] + [before] + shape[axis + 1:], constant_value))
+            parts.append(
+                np.full(shape[:axis] + [before] + shape[axis + 1 :], constant_value)
+            )
         parts.append(x)
         if after:
-            parts.append(np.full(shape[:axis] + [after] + shape[axis + 1:], constant_value))
+            parts.append(
+                np.full(shape[:axis] + [after] + shape[axis + 1 :], constant_value)
+            )
         x = anp.concatenate(parts, axis=axis)
     return x
 
@@ -74,7 +85,9 @@ def _stack_ref(xs, axis):
 
 
 def _split_ref(x, sections, axis):
-    return list(anp.split(x, sections if isinstance(sections, int) else list(sections), axis))
+    return list(
+        anp.split(x, sections if isinstance(sections, int) else list(sections), axis)
+    )
 
 
 def spec(op, reference, samples, errors=None, grad=True, dtypes=ALL):
@@ -87,99 +100,188 @@ def r(*shape, lo=-3.0, hi=3.0):
 
 
 SPECS = [
-    spec("reshape", lambda x, s: anp.reshape(x, s), _samples(
-        ("(2,3,4) to (6,4)", lambda g, d: (r(2, 3, 4)(g, d), (6, 4))),
-        ("(2,3,4) to (24,)", lambda g, d: (r(2, 3, 4)(g, d), (24,))),
-        ("(2,3,4) to (4,-1)", lambda g, d: (r(2, 3, 4)(g, d), (4, -1))),
-        ("() to (1,1)", lambda g, d: (r()(g, d), (1, 1))),
-        ("(0,3) to (3,0)", lambda g, d: (r(0, 3)(g, d), (3, 0))),
-    ), _errors(
-        ("size 6 to (4,2)", lambda g, d: (r(2, 3)(g, d), (4, 2))),
-        ("two -1 entries", lambda g, d: (r(2, 3)(g, d), (-1, -1))),
-    )),
-    spec("transpose", lambda x, a: anp.transpose(x, a), _samples(
-        ("axes=None", lambda g, d: (r(2, 3, 4)(g, d), None)),
-        ("axes=(1,0,2)", lambda g, d: (r(2, 3, 4)(g, d), (1, 0, 2))),
-        ("axes=(2,0,1)", lambda g, d: (r(2, 3, 4)(g, d), (2, 0, 1))),
-        ("axes=(-1,0,1)", lambda g, d: (r(2, 3, 4)(g, d), (-1, 0, 1))),
-    ), _errors(
-        ("repeated axis", lambda g, d: (r(2, 3, 4)(g, d), (0, 0, 1))),
-        ("too few axes", lambda g, d: (r(2, 3, 4)(g, d), (0, 1))),
-    )),
-    spec("expand_dims", lambda x, a: anp.expand_dims(x, a), _samples(
-        ("axis=0", lambda g, d: (r(2, 3)(g, d), 0)),
-        ("axis=2", lambda g, d: (r(2, 3)(g, d), 2)),
-        ("axis=-1", lambda g, d: (r(2, 3)(g, d), -1)),
-        ("scalar", lambda g, d: (r()(g, d), 0)),
-    ), _errors(("axis=4 for rank 2", lambda g, d: (r(2, 3)(g, d), 4)))),
-    spec("squeeze", lambda x, a: anp.squeeze(x, a), _samples(
-        ("axis=None", lambda g, d: (r(1, 3, 1, 4)(g, d), None)),
-        ("axis=0", lambda g, d: (r(1, 3, 1, 4)(g, d), 0)),
-        ("axis=(0,2)", lambda g, d: (r(1, 3, 1, 4)(g, d), (0, 2))),
-        ("axis=-2", lambda g, d: (r(1, 3, 1, 4)(g, d), -2)),
-    ), _errors(("axis of length 3", lambda g, d: (r(1, 3, 1, 4)(g, d), 1)))),
-    spec("concatenate", _concat_ref, _samples(
-        ("axis=0", lambda g, d: ([r(2, 3)(g, d), r(4, 3)(g, d)], 0)),
-        ("axis=1", lambda g, d: ([r(2, 3)(g, d), r(2, 5)(g, d)], 1)),
-        ("three, axis=-1", lambda g, d: ([r(2, 1)(g, d), r(2, 2)(g, d), r(2, 3)(g, d)], -1)),
-        ("one tensor", lambda g, d: ([r(2, 3)(g, d)], 0)),
-    ), _errors(
-        ("other axes differ", lambda g, d: ([r(2, 3)(g, d), r(2, 4)(g, d)], 0)),
-        ("ranks differ", lambda g, d: ([r(2, 3)(g, d), r(3)(g, d)], 0)),
-    )),
-    spec("stack", _stack_ref, _samples(
-        ("axis=0", lambda g, d: ([r(2, 3)(g, d), r(2, 3)(g, d)], 0)),
-        ("axis=-1", lambda g, d: ([r(2, 3)(g, d), r(2, 3)(g, d), r(2, 3)(g, d)], -1)),
-        ("axis=1 of scalars", lambda g, d: ([r(4)(g, d), r(4)(g, d)], 1)),
-    ), _errors(("shapes differ", lambda g, d: ([r(2, 3)(g, d), r(3, 2)(g, d)], 0)))),
-    spec("split", _split_ref, _samples(
-        ("3 sections of axis 0", lambda g, d: (r(6, 4)(g, d), 3, 0)),
-        ("at (1, 4)", lambda g, d: (r(6, 4)(g, d), (1, 4), 0)),
-        ("2 sections of axis -1", lambda g, d: (r(3, 6)(g, d), 2, -1)),
-    ), _errors(("5 does not split in 2", lambda g, d: (r(5, 4)(g, d), 2, 0))), grad=False),
-    spec("take", _take_ref, _samples(
-        ("axis=0", lambda g, d: (r(5, 4)(g, d), _idx([4, 0, 2, 2]), 0)),
-        ("2-D indices, axis=1", lambda g, d: (r(5, 4)(g, d), _idx([[0, 3], [1, 1]]), 1)),
-        ("axis=None", lambda g, d: (r(3, 4)(g, d), _idx([11, 0, 5], "int64"), None)),
-        ("axis=-1, int64", lambda g, d: (r(2, 3, 4)(g, d), _idx([3, 1], "int64"), -1)),
-    ), _errors(
-        ("index 5 on length 5", lambda g, d: (r(5, 4)(g, d), _idx([0, 5]), 0)),
-        ("negative index", lambda g, d: (r(5, 4)(g, d), _idx([-1]), 0)),
-        ("index 12 of 12 flat", lambda g, d: (r(3, 4)(g, d), _idx([12]), None)),
-    )),
-    spec("take_along_axis", _take_along_ref, _samples(
-        ("axis=1", lambda g, d: (r(3, 4)(g, d), _idx([[0, 3], [1, 1], [2, 0]]), 1)),
-        ("axis=0", lambda g, d: (r(3, 4)(g, d), _idx([[2, 0, 1, 1]]), 0)),
-        ("axis=-1, int64", lambda g, d: (r(2, 3, 4)(g, d),
-                                         _idx(np.zeros((2, 3, 1)) + 3, "int64"), -1)),
-    ), _errors(
-        ("index 4 on length 4", lambda g, d: (r(3, 4)(g, d), _idx([[4], [0], [0]]), 1)),
-        ("negative index", lambda g, d: (r(3, 4)(g, d), _idx([[-1], [0], [0]]), 1)),
-    )),
-    spec("slice", _slice_ref, _samples(
-        ("inner block", lambda g, d: (r(4, 5, 6)(g, d), (1, 0, 2), (2, 5, 3))),
-        ("whole", lambda g, d: (r(3, 4)(g, d), (0, 0), (3, 4))),
-        ("empty", lambda g, d: (r(3, 4)(g, d), (1, 2), (0, 2))),
-    ), _errors(
-        ("block past the end", lambda g, d: (r(3, 4)(g, d), (2, 0), (2, 4))),
-        ("negative start", lambda g, d: (r(3, 4)(g, d), (-1, 0), (1, 4))),
-    )),
-    spec("pad", _pad_ref, _samples(
-        ("((1,2),(0,1)) with 0", lambda g, d: (r(2, 3)(g, d), ((1, 2), (0, 1)), 0)),
-        ("((0,0),(2,2)) with 1", lambda g, d: (r(2, 3)(g, d), ((0, 0), (2, 2)), 1)),
-        ("3-D", lambda g, d: (r(2, 2, 2)(g, d), ((1, 0), (0, 1), (1, 1)), 0)),
-    ), _errors(("negative width", lambda g, d: (r(2, 3)(g, d), ((-1, 0), (0, 0)), 0)))),
-    spec("broadcast_to", _broadcast_ref, _samples(
-        ("(3,1) to (2,3,4)", lambda g, d: (r(3, 1)(g, d), (2, 3, 4))),
-        ("(4,) to (3,4)", lambda g, d: (r(4)(g, d), (3, 4))),
-        ("() to (2,2)", lambda g, d: (r()(g, d), (2, 2))),
-    ), _errors(
-        ("(3,) to (4,)", lambda g, d: (r(3)(g, d), (4,))),
-        ("(2,3) to (3,)", lambda g, d: (r(2, 3)(g, d), (3,))),
-    )),
-    spec("tile", lambda x, reps: anp.tile(x, reps), _samples(
-        ("(2,1)", lambda g, d: (r(2, 3)(g, d), (2, 1))),
-        ("(1,3)", lambda g, d: (r(2, 3)(g, d), (1, 3))),
-        ("reps longer than rank", lambda g, d: (r(3)(g, d), (2, 2))),
-    )),
+    spec(
+        "reshape",
+        lambda x, s: anp.reshape(x, s),
+        _samples(
+            ("(2,3,4) to (6,4)", lambda g, d: (r(2, 3, 4)(g, d), (6, 4))),
+            ("(2,3,4) to (24,)", lambda g, d: (r(2, 3, 4)(g, d), (24,))),
+            ("(2,3,4) to (4,-1)", lambda g, d: (r(2, 3, 4)(g, d), (4, -1))),
+            ("() to (1,1)", lambda g, d: (r()(g, d), (1, 1))),
+            ("(0,3) to (3,0)", lambda g, d: (r(0, 3)(g, d), (3, 0))),
+        ),
+        _errors(
+            ("size 6 to (4,2)", lambda g, d: (r(2, 3)(g, d), (4, 2))),
+            ("two -1 entries", lambda g, d: (r(2, 3)(g, d), (-1, -1))),
+        ),
+    ),
+    spec(
+        "transpose",
+        _transpose_ref,
+        _samples(
+            ("axes=None", lambda g, d: (r(2, 3, 4)(g, d), None)),
+            ("axes=(1,0,2)", lambda g, d: (r(2, 3, 4)(g, d), (1, 0, 2))),
+            ("axes=(2,0,1)", lambda g, d: (r(2, 3, 4)(g, d), (2, 0, 1))),
+            ("axes=(-1,0,1)", lambda g, d: (r(2, 3, 4)(g, d), (-1, 0, 1))),
+        ),
+        _errors(
+            ("repeated axis", lambda g, d: (r(2, 3, 4)(g, d), (0, 0, 1))),
+            ("too few axes", lambda g, d: (r(2, 3, 4)(g, d), (0, 1))),
+        ),
+    ),
+    spec(
+        "expand_dims",
+        lambda x, a: anp.expand_dims(x, a),
+        _samples(
+            ("axis=0", lambda g, d: (r(2, 3)(g, d), 0)),
+            ("axis=2", lambda g, d: (r(2, 3)(g, d), 2)),
+            ("axis=-1", lambda g, d: (r(2, 3)(g, d), -1)),
+            ("scalar", lambda g, d: (r()(g, d), 0)),
+        ),
+        _errors(("axis=4 for rank 2", lambda g, d: (r(2, 3)(g, d), 4))),
+    ),
+    spec(
+        "squeeze",
+        lambda x, a: anp.squeeze(x, a),
+        _samples(
+            ("axis=None", lambda g, d: (r(1, 3, 1, 4)(g, d), None)),
+            ("axis=0", lambda g, d: (r(1, 3, 1, 4)(g, d), 0)),
+            ("axis=(0,2)", lambda g, d: (r(1, 3, 1, 4)(g, d), (0, 2))),
+            ("axis=-2", lambda g, d: (r(1, 3, 1, 4)(g, d), -2)),
+        ),
+        _errors(("axis of length 3", lambda g, d: (r(1, 3, 1, 4)(g, d), 1))),
+    ),
+    spec(
+        "concatenate",
+        _concat_ref,
+        _samples(
+            ("axis=0", lambda g, d: ([r(2, 3)(g, d), r(4, 3)(g, d)], 0)),
+            ("axis=1", lambda g, d: ([r(2, 3)(g, d), r(2, 5)(g, d)], 1)),
+            (
+                "three, axis=-1",
+                lambda g, d: ([r(2, 1)(g, d), r(2, 2)(g, d), r(2, 3)(g, d)], -1),
+            ),
+            ("one tensor", lambda g, d: ([r(2, 3)(g, d)], 0)),
+        ),
+        _errors(
+            ("other axes differ", lambda g, d: ([r(2, 3)(g, d), r(2, 4)(g, d)], 0)),
+            ("ranks differ", lambda g, d: ([r(2, 3)(g, d), r(3)(g, d)], 0)),
+        ),
+    ),
+    spec(
+        "stack",
+        _stack_ref,
+        _samples(
+            ("axis=0", lambda g, d: ([r(2, 3)(g, d), r(2, 3)(g, d)], 0)),
+            (
+                "axis=-1",
+                lambda g, d: ([r(2, 3)(g, d), r(2, 3)(g, d), r(2, 3)(g, d)], -1),
+            ),
+            ("axis=1 of scalars", lambda g, d: ([r(4)(g, d), r(4)(g, d)], 1)),
+        ),
+        _errors(("shapes differ", lambda g, d: ([r(2, 3)(g, d), r(3, 2)(g, d)], 0))),
+    ),
+    spec(
+        "split",
+        _split_ref,
+        _samples(
+            ("3 sections of axis 0", lambda g, d: (r(6, 4)(g, d), 3, 0)),
+            ("at (1, 4)", lambda g, d: (r(6, 4)(g, d), (1, 4), 0)),
+            ("2 sections of axis -1", lambda g, d: (r(3, 6)(g, d), 2, -1)),
+        ),
+        _errors(("5 does not split in 2", lambda g, d: (r(5, 4)(g, d), 2, 0))),
+        grad=False,
+    ),
+    spec(
+        "take",
+        _take_ref,
+        _samples(
+            ("axis=0", lambda g, d: (r(5, 4)(g, d), _idx([4, 0, 2, 2]), 0)),
+            (
+                "2-D indices, axis=1",
+                lambda g, d: (r(5, 4)(g, d), _idx([[0, 3], [1, 1]]), 1),
+            ),
+            (
+                "axis=None",
+                lambda g, d: (r(3, 4)(g, d), _idx([11, 0, 5], "int64"), None),
+            ),
+            (
+                "axis=-1, int64",
+                lambda g, d: (r(2, 3, 4)(g, d), _idx([3, 1], "int64"), -1),
+            ),
+        ),
+        _errors(
+            ("index 5 on length 5", lambda g, d: (r(5, 4)(g, d), _idx([0, 5]), 0)),
+            ("negative index", lambda g, d: (r(5, 4)(g, d), _idx([-1]), 0)),
+            ("index 12 of 12 flat", lambda g, d: (r(3, 4)(g, d), _idx([12]), None)),
+        ),
+    ),
+    spec(
+        "take_along_axis",
+        _take_along_ref,
+        _samples(
+            ("axis=1", lambda g, d: (r(3, 4)(g, d), _idx([[0, 3], [1, 1], [2, 0]]), 1)),
+            ("axis=0", lambda g, d: (r(3, 4)(g, d), _idx([[2, 0, 1, 1]]), 0)),
+            (
+                "axis=-1, int64",
+                lambda g, d: (
+                    r(2, 3, 4)(g, d),
+                    _idx(np.zeros((2, 3, 1)) + 3, "int64"),
+                    -1,
+                ),
+            ),
+        ),
+        _errors(
+            (
+                "index 4 on length 4",
+                lambda g, d: (r(3, 4)(g, d), _idx([[4], [0], [0]]), 1),
+            ),
+            ("negative index", lambda g, d: (r(3, 4)(g, d), _idx([[-1], [0], [0]]), 1)),
+        ),
+    ),
+    spec(
+        "slice",
+        _slice_ref,
+        _samples(
+            ("inner block", lambda g, d: (r(4, 5, 6)(g, d), (1, 0, 2), (2, 5, 3))),
+            ("whole", lambda g, d: (r(3, 4)(g, d), (0, 0), (3, 4))),
+            ("empty", lambda g, d: (r(3, 4)(g, d), (1, 2), (0, 2))),
+        ),
+        _errors(
+            ("block past the end", lambda g, d: (r(3, 4)(g, d), (2, 0), (2, 4))),
+            ("negative start", lambda g, d: (r(3, 4)(g, d), (-1, 0), (1, 4))),
+        ),
+    ),
+    spec(
+        "pad",
+        _pad_ref,
+        _samples(
+            ("((1,2),(0,1)) with 0", lambda g, d: (r(2, 3)(g, d), ((1, 2), (0, 1)), 0)),
+            ("((0,0),(2,2)) with 1", lambda g, d: (r(2, 3)(g, d), ((0, 0), (2, 2)), 1)),
+            ("3-D", lambda g, d: (r(2, 2, 2)(g, d), ((1, 0), (0, 1), (1, 1)), 0)),
+        ),
+        _errors(("negative width", lambda g, d: (r(2, 3)(g, d), ((-1, 0), (0, 0)), 0))),
+    ),
+    spec(
+        "broadcast_to",
+        _broadcast_ref,
+        _samples(
+            ("(3,1) to (2,3,4)", lambda g, d: (r(3, 1)(g, d), (2, 3, 4))),
+            ("(4,) to (3,4)", lambda g, d: (r(4)(g, d), (3, 4))),
+            ("() to (2,2)", lambda g, d: (r()(g, d), (2, 2))),
+        ),
+        _errors(
+            ("(3,) to (4,)", lambda g, d: (r(3)(g, d), (4,))),
+            ("(2,3) to (3,)", lambda g, d: (r(2, 3)(g, d), (3,))),
+        ),
+    ),
+    spec(
+        "tile",
+        lambda x, reps: anp.tile(x, reps),
+        _samples(
+            ("(2,1)", lambda g, d: (r(2, 3)(g, d), (2, 1))),
+            ("(1,3)", lambda g, d: (r(2, 3)(g, d), (1, 3))),
+            ("reps longer than rank", lambda g, d: (r(3)(g, d), (2, 2))),
+        ),
+    ),
 ]

@@ -16,13 +16,20 @@ def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.syspath_prepend(str(PLUGINS))
 
     def run(*args: str):
-        reprec = pytester.inline_run("--pyargs", "kconform.suite", "-p", "no:cacheprovider",
-                                     f"--kconform-report-dir={pytester.path / 'reports'}", *args)
+        reprec = pytester.inline_run(
+            "--pyargs",
+            "kconform.suite",
+            "-p",
+            "no:cacheprovider",
+            f"--kconform-report-dir={pytester.path / 'reports'}",
+            *args,
+        )
         outcomes = {}
         for rep in reprec.getreports("pytest_runtest_logreport"):
             if rep.when == "call" or rep.outcome != "passed":
                 outcomes[rep.nodeid.rsplit("::", 1)[-1]] = (
-                    "deviation" if hasattr(rep, "wasxfail") else rep.outcome)
+                    "deviation" if hasattr(rep, "wasxfail") else rep.outcome
+                )
         return reprec, outcomes
 
     return run

@@ -9,45 +9,81 @@ import pytest
 
 FAULTS = [
     # (fault, the case that must fail, a case of the same op that must still pass)
-    ("softmax over the wrong axis", "softmax[faulty-float32]", "log_softmax[faulty-float32]"),
+    (
+        "softmax over the wrong axis",
+        "softmax[faulty-float32]",
+        "log_softmax[faulty-float32]",
+    ),
     ("exp 300 ULPs off", "exp[faulty-float32]", "expm1[faulty-float32]"),
-    ("tanh gradient with the wrong sign", "tanh-grad[faulty-float32]", "tanh[faulty-float32]"),
+    (
+        "tanh gradient with the wrong sign",
+        "tanh-grad[faulty-float32]",
+        "tanh[faulty-float32]",
+    ),
     ("int32 + float32 gives float64", "add-promotion[faulty]", "add[faulty-float32]"),
-    ("matmul silently truncates mismatched shapes", "matmul-errors[faulty]", "matmul[faulty-float32]"),
+    (
+        "matmul silently truncates mismatched shapes",
+        "matmul-errors[faulty]",
+        "matmul[faulty-float32]",
+    ),
 ]
 
 
 @pytest.mark.parametrize("fault,failing,passing", FAULTS, ids=[f[0] for f in FAULTS])
 def test_each_fault_is_caught_by_its_case(run_suite, fault, failing, passing):
-    _, outcomes = run_suite("--backend-plugin=faulty_backend", "--backend=faulty", "-k",
-                            f"{failing.split('[')[0].split('-')[0]} and not explore")
+    _, outcomes = run_suite(
+        "--backend-plugin=faulty_backend",
+        "--backend=faulty",
+        "-k",
+        f"{failing.split('[')[0].split('-')[0]} and not explore",
+    )
     assert outcomes[failing] == "failed", f"{fault}: {failing} did not fail"
     assert outcomes[passing] == "passed", f"{fault}: {passing} should still pass"
 
 
 def test_failures_say_what_where_and_how_to_reproduce(run_suite, tmp_path):
-    reprec, outcomes = run_suite("--backend-plugin=faulty_backend", "--backend=faulty",
-                                 "-k", "exp and not explore and not expm1 and not grad")
-    report = next(r for r in reprec.getreports("pytest_runtest_logreport")
-                  if r.nodeid.endswith("exp[faulty-float32]") and r.when == "call")
+    reprec, outcomes = run_suite(
+        "--backend-plugin=faulty_backend",
+        "--backend=faulty",
+        "-k",
+        "exp and not explore and not expm1 and not grad",
+    )
+    report = next(
+        r
+        for r in reprec.getreports("pytest_runtest_logreport")
+        if r.nodeid.endswith("exp[faulty-float32]") and r.when == "call"
+    )
     text = str(report.longrepr)
     assert "exp[faulty-float32] max error" in text and "> budget 4 ulp at" in text
     assert "faulty=" in text and "oracle=" in text
     script = text.split("repro: ")[1].split()[0]
     # The reproduction runs alone and shows the failure again.
     env_path = str(__import__("pathlib").Path(__file__).parent.parent / "plugins")
-    code = (f"import sys; sys.path.insert(0, {env_path!r}); import kconform; "
-            "r = kconform._registry = kconform.BackendRegistry(); r.add_module('faulty_backend'); "
-            f"exec(open({script!r}).read())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert "max error" in out.stdout and "> budget 4 ulp" in out.stdout, out.stderr[-2000:]
+    code = (
+        f"import sys; sys.path.insert(0, {env_path!r}); import kconform; "
+        "r = kconform._registry = kconform.BackendRegistry(); r.add_module('faulty_backend'); "
+        f"exec(open({script!r}).read())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert "max error" in out.stdout and "> budget 4 ulp" in out.stdout, out.stderr[
+        -2000:
+    ]
 
 
 def test_a_misspelt_hook_costs_its_backend_only(run_suite):
-    reprec, outcomes = run_suite("--backend-plugin=misspelt_backend", "--backend=misspelt,numpy",
-                                 "-k", "load or (relu and not explore)")
+    reprec, outcomes = run_suite(
+        "--backend-plugin=misspelt_backend",
+        "--backend=misspelt,numpy",
+        "-k",
+        "load or (relu and not explore)",
+    )
     assert outcomes["backend-load[misspelt]"] == "failed"
     assert outcomes["relu[numpy-float32]"] == "passed"
-    report = next(r for r in reprec.getreports("pytest_runtest_logreport")
-                  if r.nodeid.endswith("backend-load[misspelt]") and r.when == "call")
+    report = next(
+        r
+        for r in reprec.getreports("pytest_runtest_logreport")
+        if r.nodeid.endswith("backend-load[misspelt]") and r.when == "call"
+    )
     assert "did you mean 'kconform_softmax'?" in str(report.longrepr)

@@ -13,9 +13,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(cmd: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
-    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "VIRTUAL_ENV"))
+    }
+    proc = subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+    )
+    assert proc.returncode == 0, (
+        f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
     return proc
 
 
@@ -34,12 +42,28 @@ def test_wheel_with_one_backend_runs_the_suite_from_anywhere(tmp_path):
     _run([python, "-m", "pip", "install", "--quiet", *wheels], cwd=tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    check = ("import sys, kconform, kconform.specs; "
-             "assert not {'torch', 'jax', 'tensorflow'} & set(sys.modules); "
-             "assert 'site-packages' in kconform.specs.__file__, kconform.specs.__file__")
+    check = (
+        "import sys, kconform, kconform.specs; "
+        "assert not {'torch', 'jax', 'tensorflow'} & set(sys.modules); "
+        "assert 'site-packages' in kconform.specs.__file__, kconform.specs.__file__"
+    )
     _run([python, "-c", check], cwd=elsewhere)
-    proc = _run([python, "-m", "pytest", "--pyargs", "kconform.suite", "--backend=numpy",
-                 "-p", "no:cacheprovider", "-q", "-k", "softmax and not explore"], cwd=elsewhere)
+    proc = _run(
+        [
+            python,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "kconform.suite",
+            "--backend=numpy",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-k",
+            "softmax and not explore",
+        ],
+        cwd=elsewhere,
+    )
     assert "kconform conformance (contract 1.0" in proc.stdout
     assert " failed" not in proc.stdout.splitlines()[-1], proc.stdout[-2000:]
     cli = _run([str(venv / "bin" / "kconform"), "run", "--tier=smoke", "--", "-q", "-k", "relu"],

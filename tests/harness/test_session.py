@@ -8,7 +8,9 @@ BACKEND = ("--backend-plugin=deviating_backend", "--backend=deviating")
 
 
 def test_an_uninstalled_backend_is_a_usage_error_with_the_way_out(pytester, run_suite):
-    result = pytester.runpytest_inprocess("--pyargs", "kconform.suite", "--backend=nosuch")
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "kconform.suite", "--backend=nosuch"
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     err = result.stderr.str()
     assert "--backend asks for 'nosuch', which is not installed" in err
@@ -16,22 +18,34 @@ def test_an_uninstalled_backend_is_a_usage_error_with_the_way_out(pytester, run_
 
 
 def test_declared_deviations_are_reported_not_failed(run_suite):
-    reprec, outcomes = run_suite(*BACKEND, "-k", "(exp or relu) and not explore and not expm1")
+    reprec, outcomes = run_suite(
+        *BACKEND, "-k", "(exp or relu) and not explore and not expm1"
+    )
     assert outcomes["exp[deviating-float32]"] == "deviation"
     assert outcomes["exp[deviating-float64]"] == "deviation"
     # A declared deviation that passes fails, telling the author to remove it.
     assert outcomes["relu[deviating-float32]"] == "failed"
-    report = next(r for r in reprec.getreports("pytest_runtest_logreport")
-                  if r.nodeid.endswith("relu[deviating-float32]") and r.when == "call")
+    report = next(
+        r
+        for r in reprec.getreports("pytest_runtest_logreport")
+        if r.nodeid.endswith("relu[deviating-float32]") and r.when == "call"
+    )
     assert "declared as a deviation" in str(report.longrepr)
     assert outcomes["exp[deviating-float16]"] == "skipped"  # float16 not declared
 
 
-def test_summary_counts_and_warns_about_deviations_matching_nothing(pytester, run_suite):
+def test_summary_counts_and_warns_about_deviations_matching_nothing(
+    pytester, run_suite
+):
 
     result = pytester.runpytest_inprocess(
-        "--pyargs", "kconform.suite", *BACKEND, "-p", "no:cacheprovider",
-        "-k", "(exp or relu) and not explore and not expm1",
+        "--pyargs",
+        "kconform.suite",
+        *BACKEND,
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "(exp or relu) and not explore and not expm1",
     )
     out = result.stdout.str()
     assert "kconform conformance (contract 1.0" in out

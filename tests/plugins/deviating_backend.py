@@ -6,8 +6,11 @@ import kconform_numpy
 from faulty_backend import kconform_exp  # noqa: F401 - the known fault
 
 globals().update(
-    {k: getattr(kconform_numpy, k) for k in dir(kconform_numpy)
-     if k.startswith("kconform_") and k != "kconform_exp"}  # fmt: skip
+    {
+        k: getattr(kconform_numpy, k)
+        for k in dir(kconform_numpy)
+        if k.startswith("kconform_") and k != "kconform_exp"
+    }  # fmt: skip
 )
 
 

@@ -6,14 +6,17 @@ Each fault must be caught by the one case meant to catch it (tests/harness/test_
 from __future__ import annotations
 
 import autograd.numpy as anp
+import kconform_numpy
 import ml_dtypes
 import numpy as np
 from autograd.extend import defvjp, primitive
 
-import kconform_numpy
-
 globals().update(
-    {k: getattr(kconform_numpy, k) for k in dir(kconform_numpy) if k.startswith("kconform_")}
+    {
+        k: getattr(kconform_numpy, k)
+        for k in dir(kconform_numpy)
+        if k.startswith("kconform_")
+    }
 )
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import kconform_numpy
 
 globals().update(
-    {k: getattr(kconform_numpy, k) for k in dir(kconform_numpy) if k.startswith("kconform_")}
+    {
+        k: getattr(kconform_numpy, k)
+        for k in dir(kconform_numpy)
+        if k.startswith("kconform_")
+    }
 )
 
 

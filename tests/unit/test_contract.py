@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import inspect
 
-from kconform.contract import CONTRACT_VERSION, OPS, op_names
 from kconform.specs import all_specs, get_spec
+
+from kconform.contract import CONTRACT_VERSION, OPS, op_names
 
 
 def test_contract_has_at_least_80_ops_and_a_version():

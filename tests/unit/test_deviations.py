@@ -19,13 +19,18 @@ def test_exact_ids_and_whole_id_patterns_match():
 def test_never_by_substring_and_brackets_are_literal():
     assert match_deviation("erf[torch-bfloat16]-x", DEVS) is None
     assert match_deviation("xrelu-special[jax-float16]", DEVS) is None
-    assert match_deviation("relu-special[t]", [{"id": "relu-special[jt]", "reason": ""}]) is None
+    assert (
+        match_deviation("relu-special[t]", [{"id": "relu-special[jt]", "reason": ""}])
+        is None
+    )
 
 
 def test_reading_a_file(tmp_path):
     path = tmp_path / "deviations.toml"
     path.write_text('[[deviation]]\nid = "a[b-c]"\nreason = "why"\nlink = "http://x"\n')
-    assert read_deviations(path) == [{"id": "a[b-c]", "reason": "why", "link": "http://x"}]
+    assert read_deviations(path) == [
+        {"id": "a[b-c]", "reason": "why", "link": "http://x"}
+    ]
     assert read_deviations(tmp_path / "absent.toml") == []
 
 

@@ -29,7 +29,12 @@ def test_ulp_error_counts_ulps_and_treats_special_values_exactly():
     one_ulp = 1.0 + 2.0**-23
     err = ulp_error(np.array([one_ulp, np.nan, np.inf, 1.0]),
                     np.array([1.0, np.nan, 1e300, np.nan]), "float32")  # fmt: skip
-    assert err.tolist() == [1.0, 0.0, 0.0, np.inf]  # 1e300 overflows float32: inf is right
+    assert err.tolist() == [
+        1.0,
+        0.0,
+        0.0,
+        np.inf,
+    ]  # 1e300 overflows float32: inf is right
 
 
 def test_measure_reports_the_worst_element_with_both_values():
@@ -46,11 +51,15 @@ def test_bound_budget_scales_with_the_sum():
     out = np.array([0.0], dtype=np.float32)  # float32 sum loses the 1.0 to cancellation
     scale = lambda v: len(v) * np.sum(np.abs(v))  # noqa: E731
     assert measure(out, np.array([1.0]), "float32", Bound(1, scale), (x,)).passed
-    tight = measure(out, np.array([1.0]), "float32", Bound(1, lambda v: np.zeros(1)), (x,))
+    tight = measure(
+        out, np.array([1.0]), "float32", Bound(1, lambda v: np.zeros(1)), (x,)
+    )
     assert not tight.passed
 
 
 def test_exact_compares_in_the_output_dtype():
     ref = np.array([0.1, 0.2])
     assert measure(ref.astype(np.float16), ref, "float16", Exact(), (ref,)).passed
-    assert not measure(np.array([1, 2], np.int32), np.array([1, 3]), "int32", Exact(), ()).passed
+    assert not measure(
+        np.array([1, 2], np.int32), np.array([1, 3]), "int32", Exact(), ()
+    ).passed

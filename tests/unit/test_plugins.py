@@ -12,7 +12,9 @@ from kconform.backend import MissingOp
 from kconform.contract import OPS
 
 
-def make_plugin(name: str = "stub", skip: tuple[str, ...] = (), **extra) -> types.ModuleType:
+def make_plugin(
+    name: str = "stub", skip: tuple[str, ...] = (), **extra
+) -> types.ModuleType:
     """A module implementing every hook of the contract with the right signature."""
     module = types.ModuleType(f"kconform_{name}")
     for info in OPS.values():
@@ -41,7 +43,11 @@ def test_a_complete_plugin_binds_and_ops_are_plain_calls():
 
 def test_optional_hooks_may_be_missing():
     backend = bind_plugin(make_plugin(skip=("jit",)), "stub")
-    assert isinstance(backend.jit, MissingOp) and not backend.jit and not backend.has("jit")
+    assert (
+        isinstance(backend.jit, MissingOp)
+        and not backend.jit
+        and not backend.has("jit")
+    )
     with pytest.raises(NotImplementedError, match="optional op 'jit'"):
         backend.jit(lambda: None)
 
@@ -60,12 +66,18 @@ def test_signature_mismatch_names_hook_and_fix():
     with pytest.raises(BackendLoadError) as info:
         bind_plugin(plugin, "sig")
     message = str(info.value)
-    assert "kconform_softmax(x, dim) does not match the hookspec kconform_softmax(x, axis)" in message
+    assert (
+        "kconform_softmax(x, dim) does not match the hookspec kconform_softmax(x, axis)"
+        in message
+    )
     assert "have defaults" in message and "Fix:" in message
 
 
 def test_missing_required_hooks_are_listed():
-    with pytest.raises(BackendLoadError, match=r"lacks 2 required hook\(s\): kconform_exp, kconform_log"):
+    with pytest.raises(
+        BackendLoadError,
+        match=r"lacks 2 required hook\(s\): kconform_exp, kconform_log",
+    ):
         bind_plugin(make_plugin(skip=("exp", "log")), "partial")
 
 
@@ -73,7 +85,9 @@ def test_a_raising_info_hook_is_a_load_error():
     def boom():
         raise RuntimeError("no device")
 
-    with pytest.raises(BackendLoadError, match="kconform_backend_info' raised RuntimeError: no device"):
+    with pytest.raises(
+        BackendLoadError, match="kconform_backend_info' raised RuntimeError: no device"
+    ):
         bind_plugin(make_plugin(kconform_backend_info=boom), "boom")
 
 
@@ -81,7 +95,9 @@ def test_registry_reports_import_failures_and_keeps_others(monkeypatch):
     monkeypatch.setitem(sys.modules, "good_plugin", make_plugin("good"))
     registry = BackendRegistry(entry_point_group="kconform.none")
     assert registry.add_module("good_plugin") == "good"
-    with pytest.raises(BackendLoadError, match="Importing module 'no_such_plugin' failed"):
+    with pytest.raises(
+        BackendLoadError, match="Importing module 'no_such_plugin' failed"
+    ):
         registry.add_module("no_such_plugin")
     assert registry.load("good").name == "good"
 
@@ -90,5 +106,7 @@ def test_unknown_backend_lists_installed_and_how_to_install():
     from kconform import UnknownBackendError
 
     registry = BackendRegistry(entry_point_group="kconform.none")
-    with pytest.raises(UnknownBackendError, match=r"installed: none.*pip install ./backends/jax"):
+    with pytest.raises(
+        UnknownBackendError, match=r"installed: none.*pip install ./backends/jax"
+    ):
         registry.load("jax")
