@@ -37,12 +37,13 @@ def kconform_exp(x):
     """Fault 2: exp 300 ULPs too large."""
     y = kconform_numpy.kconform_exp(x)
     eps = float(ml_dtypes.finfo(y.dtype).eps)
-    return np.asarray((y.astype(np.float64) * (1 + 300 * eps)).astype(y.dtype))
+    wrong = np.asarray((y.astype(np.float64) * (1 + 300 * eps)).astype(y.dtype))
+    return kconform_numpy.kconform_from_numpy(wrong)
 
 
 @primitive
 def _tanh(x):
-    return np.asarray(np.tanh(x))
+    return kconform_numpy.kconform_from_numpy(np.asarray(np.tanh(x)))
 
 
 defvjp(_tanh, lambda ans, x: lambda g: -g * (1 - ans**2))  # Fault 3: wrong sign
