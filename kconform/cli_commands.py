@@ -29,8 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kconform",
         description="Conformance suite for numerical deep-learning backends.",
     )
-    parser.add_argument("--version", action="version",
-                        version=f"kconform {__version__} (contract {CONTRACT_VERSION})")  # fmt: skip
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"kconform {__version__} (contract {CONTRACT_VERSION})",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser(
         "list", help="List installed backends, versions and contract coverage"
@@ -73,8 +76,10 @@ def _list() -> int:
     registry = BackendRegistry()
     names = registry.names()
     if not names:
-        print("No kconform backends installed. Install one, e.g. "
-              "`pip install ./backends/numpy` from a kconform checkout.")  # fmt: skip
+        print(
+            "No kconform backends installed. Install one, e.g. "
+            "`pip install ./backends/numpy` from a kconform checkout."
+        )
         return EXIT_USAGE
     status = EXIT_OK
     for name in names:
@@ -85,10 +90,12 @@ def _list() -> int:
             status = EXIT_USAGE
             continue
         info = b.info
-        print(f"{name:12s} {info['framework']} {info['framework_version']} on {info['device']}"
-              f"  ops {len(b.implemented)}/{len(op_names())}"
-              f"  capabilities: {', '.join(sorted(b.capabilities)) or 'none'}"
-              f"  deviations declared: {len(b.deviations)}")  # fmt: skip
+        print(
+            f"{name:12s} {info['framework']} {info['framework_version']} on {info['device']}"
+            f"  ops {len(b.implemented)}/{len(op_names())}"
+            f"  capabilities: {', '.join(sorted(b.capabilities)) or 'none'}"
+            f"  deviations declared: {len(b.deviations)}"
+        )
     return status
 
 
@@ -96,10 +103,17 @@ def _run(args: argparse.Namespace) -> int:
     import pytest
 
     extra = [a for a in args.pytest_args if a != "--"]
-    argv = ["--pyargs", "kconform.suite", f"--backend={args.backend}",
-            f"--kconform-report-dir={args.report}", "-p", "no:cacheprovider",
-            *(f"--backend-plugin={m}" for m in args.backend_plugin),
-            *TIERS[args.tier], *extra]  # fmt: skip
+    argv = [
+        "--pyargs",
+        "kconform.suite",
+        f"--backend={args.backend}",
+        f"--kconform-report-dir={args.report}",
+        "-p",
+        "no:cacheprovider",
+        *(f"--backend-plugin={m}" for m in args.backend_plugin),
+        *TIERS[args.tier],
+        *extra,
+    ]
     code = int(pytest.main(argv))
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
         return EXIT_USAGE
@@ -108,17 +122,25 @@ def _run(args: argparse.Namespace) -> int:
 
 def contract_markdown() -> str:
     """The contract as Markdown, generated from the hookspecs' docstrings."""
-    lines = [f"# kconform backend contract {CONTRACT_VERSION}", "",
-             f"{len(op_names())} ops. Implement each as `kconform_<op>` in your plugin module, "
-             "decorated with `@kconform.hookimpl`, with exactly these argument names.", ""]  # fmt: skip
+    lines = [
+        f"# kconform backend contract {CONTRACT_VERSION}",
+        "",
+        f"{len(op_names())} ops. Implement each as `kconform_<op>` in your plugin module, "
+        "decorated with `@kconform.hookimpl`, with exactly these argument names.",
+        "",
+    ]
     group = None
     for info in OPS.values():
         if info.group != group:
             group = info.group
             lines += [f"## {group}", ""]
         req = "required" if info.required else "optional"
-        lines += [f"### `{info.hook}({', '.join(info.argnames)})` ({req})", "",
-                  info.doc, ""]  # fmt: skip
+        lines += [
+            f"### `{info.hook}({', '.join(info.argnames)})` ({req})",
+            "",
+            info.doc,
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -42,8 +42,15 @@ _BY_NUMPY = {v: k for k, v in _NUMPY.items()}
 
 # Each kind is a chain; promotion inside a kind takes the wider type, except
 # float16 with bfloat16, which neither holds exactly: both go to float32.
-_RANK = {"bool": 0, "int32": 1, "int64": 2, "float16": 3, "bfloat16": 3,
-         "float32": 4, "float64": 5}  # fmt: skip
+_RANK = {
+    "bool": 0,
+    "int32": 1,
+    "int64": 2,
+    "float16": 3,
+    "bfloat16": 3,
+    "float32": 4,
+    "float64": 5,
+}
 
 
 def to_numpy_dtype(name: str) -> np.dtype:

@@ -28,8 +28,14 @@ class _Manager(pluggy.PluginManager):
         opts = super().parse_hookimpl_opts(plugin, name)
         if opts is None and name.startswith(PREFIX):
             if callable(getattr(plugin, name, None)):
-                opts = {"wrapper": False, "hookwrapper": False, "optionalhook": False,
-                        "tryfirst": False, "trylast": False, "specname": None}  # fmt: skip
+                opts = {
+                    "wrapper": False,
+                    "hookwrapper": False,
+                    "optionalhook": False,
+                    "tryfirst": False,
+                    "trylast": False,
+                    "specname": None,
+                }
         return opts
 
 
@@ -112,12 +118,16 @@ def _call_meta(plugin_name: str, plugin: Any, hook: str) -> Any:
 
 def _check_info(plugin_name: str, info: Any) -> list[str]:
     if not isinstance(info, dict):
-        return [f"Hook 'kconform_backend_info' returned {type(info).__name__}; "
-                f"expected a dict with keys {list(_INFO_KEYS)}"]  # fmt: skip
+        return [
+            f"Hook 'kconform_backend_info' returned {type(info).__name__}; "
+            f"expected a dict with keys {list(_INFO_KEYS)}"
+        ]
     lacking = [k for k in _INFO_KEYS if k not in info]
     if lacking:
-        return [f"Hook 'kconform_backend_info' returned a dict without {lacking}; "
-                f"expected the keys {list(_INFO_KEYS)}"]  # fmt: skip
+        return [
+            f"Hook 'kconform_backend_info' returned a dict without {lacking}; "
+            f"expected the keys {list(_INFO_KEYS)}"
+        ]
     return []
 
 
@@ -143,8 +153,10 @@ def bind_plugin(plugin: Any, plugin_name: str, source: str = "") -> Backend:
     problems = _check_info(plugin_name, info)
     caps = _call_meta(plugin_name, plugin, "kconform_capabilities")
     if not isinstance(caps, (list, tuple, set, frozenset)):
-        problems.append(f"Hook 'kconform_capabilities' returned {type(caps).__name__}; "
-                        "expected a list of capability names")  # fmt: skip
+        problems.append(
+            f"Hook 'kconform_capabilities' returned {type(caps).__name__}; "
+            "expected a list of capability names"
+        )
     deviations: list[dict[str, str]] = []
     if hasattr(plugin, "kconform_deviations"):
         deviations = _call_meta(plugin_name, plugin, "kconform_deviations") or []
@@ -154,9 +166,14 @@ def bind_plugin(plugin: Any, plugin_name: str, source: str = "") -> Backend:
     if problems:
         raise BackendLoadError(plugin_name, problems)
     return Backend(
-        name=plugin_name, plugin=plugin, info=info, capabilities=frozenset(caps),
-        impls=impls, deviations=deviations, source=source,
-    )  # fmt: skip
+        name=plugin_name,
+        plugin=plugin,
+        info=info,
+        capabilities=frozenset(caps),
+        impls=impls,
+        deviations=deviations,
+        source=source,
+    )
 
 
 def _import_failure(
@@ -165,9 +182,11 @@ def _import_failure(
     tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
     return BackendLoadError(
         plugin_name,
-        [f"Importing {what} failed: {tb}. Fix: {install_hint(plugin_name)}, "
-         "and check that its framework imports on its own."],
-    )  # fmt: skip
+        [
+            f"Importing {what} failed: {tb}. Fix: {install_hint(plugin_name)}, "
+            "and check that its framework imports on its own."
+        ],
+    )
 
 
 class BackendRegistry:

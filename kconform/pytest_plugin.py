@@ -26,24 +26,34 @@ CHECK_MARKERS = {
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kconform", "kconform backend conformance")
     group.addoption(
-        "--backend", action="store", default=None,
+        "--backend",
+        action="store",
+        default=None,
         help="Backends to test: 'all' (every installed one) or a comma-separated "
         "list such as 'numpy,jax' (default: numpy)",
-    )  # fmt: skip
+    )
     group.addoption(
-        "--backend-plugin", action="append", default=[], metavar="MODULE",
+        "--backend-plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
         help="Load an unpackaged backend plugin module by import path (repeatable), "
         "like pytest's -p",
-    )  # fmt: skip
+    )
     group.addoption(
-        "--kconform-profile", action="store", default=os.environ.get("KCONFORM_PROFILE", "ci"),
+        "--kconform-profile",
+        action="store",
+        default=os.environ.get("KCONFORM_PROFILE", "ci"),
         choices=sorted(PROFILES),
         help="Hypothesis exploration profile: ci (derandomized, small), dev, thorough",
-    )  # fmt: skip
+    )
     group.addoption(
-        "--kconform-report-dir", action="store", default="reports", metavar="DIR",
+        "--kconform-report-dir",
+        action="store",
+        default="reports",
+        metavar="DIR",
         help="Where reports and reproduction scripts are written (default: reports)",
-    )  # fmt: skip
+    )
 
 
 def _select(
@@ -82,10 +92,11 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--backend-plugin={module}: {exc}") from exc
     selected = _select(registry, config.getoption("backend"), added)
     state = SessionState(
-        registry=registry, selected=selected,
+        registry=registry,
+        selected=selected,
         profile=config.getoption("kconform_profile"),
         report_dir=Path(config.getoption("kconform_report_dir")),
-    )  # fmt: skip
+    )
     state.load()
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(SessionReporter(state), "kconform-reporter")
@@ -139,11 +150,17 @@ class SessionReporter:
             outcome = (
                 "passed" if report.passed else "failed" if report.failed else "skipped"
             )
-        self.state.outcomes.append(Outcome(
-            case_id=report.nodeid.rsplit("::", 1)[-1], backend=props["backend"],
-            op=props["op"], kind=props["kind"], dtype=props.get("dtype"),
-            outcome=outcome, worst_ulp=props.get("worst_ulp"),
-        ))  # fmt: skip
+        self.state.outcomes.append(
+            Outcome(
+                case_id=report.nodeid.rsplit("::", 1)[-1],
+                backend=props["backend"],
+                op=props["op"],
+                kind=props["kind"],
+                dtype=props.get("dtype"),
+                outcome=outcome,
+                worst_ulp=props.get("worst_ulp"),
+            )
+        )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         from .summary import render_terminal_summary

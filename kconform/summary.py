@@ -12,8 +12,17 @@ from .suite.state import SessionState
 
 __all__ = ["backend_rows", "render_terminal_summary", "stale_deviations"]
 
-HEADERS = ("backend", "framework", "ops", "passed", "failed", "missing", "deviations",
-           "unsupported", "worst ulp")  # fmt: skip
+HEADERS = (
+    "backend",
+    "framework",
+    "ops",
+    "passed",
+    "failed",
+    "missing",
+    "deviations",
+    "unsupported",
+    "worst ulp",
+)
 
 
 def backend_rows(state: SessionState) -> list[tuple[object, ...]]:
@@ -40,15 +49,26 @@ def backend_rows(state: SessionState) -> list[tuple[object, ...]]:
         mine = [o for o in state.outcomes if o.backend == name]
         counts = Counter(o.outcome for o in mine)
         missing_ops = contract_size - len(backend.implemented)
-        worst = max((o for o in mine if o.worst_ulp is not None and o.outcome == "passed"),
-                    key=lambda o: o.worst_ulp or 0.0, default=None)  # fmt: skip
+        worst = max(
+            (o for o in mine if o.worst_ulp is not None and o.outcome == "passed"),
+            key=lambda o: o.worst_ulp or 0.0,
+            default=None,
+        )
         worst_txt = f"{worst.worst_ulp:.3g} ({worst.case_id})" if worst else "-"
         info = backend.info
-        rows.append((
-            name, f"{info.get('framework')} {info.get('framework_version')}",
-            f"{len(backend.implemented)}/{contract_size}", counts["passed"], counts["failed"],
-            missing_ops, counts["deviation"], counts["unsupported"], worst_txt,
-        ))  # fmt: skip
+        rows.append(
+            (
+                name,
+                f"{info.get('framework')} {info.get('framework_version')}",
+                f"{len(backend.implemented)}/{contract_size}",
+                counts["passed"],
+                counts["failed"],
+                missing_ops,
+                counts["deviation"],
+                counts["unsupported"],
+                worst_txt,
+            )
+        )
     return rows
 
 
@@ -72,8 +92,11 @@ def render_terminal_summary(state: SessionState) -> list[str]:
     """The lines printed at the end of a pytest session."""
     from .contract import CONTRACT_VERSION
 
-    lines = ["", f"kconform conformance (contract {CONTRACT_VERSION}, "
-             f"exploration profile {state.profile})"]  # fmt: skip
+    lines = [
+        "",
+        f"kconform conformance (contract {CONTRACT_VERSION}, "
+        f"exploration profile {state.profile})",
+    ]
     lines += tabulate(
         backend_rows(state), headers=HEADERS, tablefmt="simple"
     ).splitlines()

@@ -34,8 +34,15 @@ CONTRACT_VERSION = "1.0"
 PREFIX = "kconform_"
 CAPABILITIES = ("float16", "bfloat16", "float64", "jit", "deterministic")
 GROUP_MODULES: tuple[ModuleType, ...] = (
-    info, tensors, elementwise, reductions, shape, nn, random, autodiff,
-)  # fmt: skip
+    info,
+    tensors,
+    elementwise,
+    reductions,
+    shape,
+    nn,
+    random,
+    autodiff,
+)
 
 
 @dataclass(frozen=True)
@@ -78,10 +85,15 @@ def _collect() -> dict[str, OpInfo]:
             assert not unknown, f"{hook}: defaults for unknown args {unknown}"
             name = hook[len(PREFIX) :]
             ops[name] = OpInfo(
-                name=name, hook=hook, group=func.kconform_group, argnames=argnames,
-                defaults=defaults, required=func.kconform_required,
-                doc=inspect.getdoc(func) or "", spec=func,
-            )  # fmt: skip
+                name=name,
+                hook=hook,
+                group=func.kconform_group,
+                argnames=argnames,
+                defaults=defaults,
+                required=func.kconform_required,
+                doc=inspect.getdoc(func) or "",
+                spec=func,
+            )
     return ops
 
 

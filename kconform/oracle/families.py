@@ -59,12 +59,17 @@ def unary(
         return [Sample((special_values(dtype, extra_special),), "special values")]
 
     return OpSpec(
-        op=op, dtypes=tuple(dtypes), samples=samples, reference=reference,
-        budget=budget or Ulp(1), grad=grad, result_dtype=result_dtype,
+        op=op,
+        dtypes=tuple(dtypes),
+        samples=samples,
+        reference=reference,
+        budget=budget or Ulp(1),
+        grad=grad,
+        result_dtype=result_dtype,
         special=specials if special else None,
         explore=lambda dtype: st.unary_samples(dtype, lo, hi),
         **kwargs,
-    )  # fmt: skip
+    )
 
 
 def binary(
@@ -111,23 +116,35 @@ def binary(
             Sample(
                 (rand(rng, s1, dtype, lo, hi), rand(rng, s2, dtype, lo2, hi2)),
                 f"shapes {s1} and {s2} do not broadcast",
-            )  # fmt: skip
+            )
             for s1, s2 in NON_BROADCASTING
         ]
 
     return OpSpec(
-        op=op, dtypes=tuple(dtypes), samples=samples, reference=reference,
-        budget=budget or Ulp(1), grad=grad, result_dtype=result_dtype,
+        op=op,
+        dtypes=tuple(dtypes),
+        samples=samples,
+        reference=reference,
+        budget=budget or Ulp(1),
+        grad=grad,
+        result_dtype=result_dtype,
         special=specials if special and any(d in FLOATS for d in dtypes) else None,
-        errors=errors, promotion=promotion,
+        errors=errors,
+        promotion=promotion,
+        broadcasts=True,
         explore=lambda dtype: st.binary_samples(dtype, lo, hi, lo2, hi2),
         **kwargs,
-    )  # fmt: skip
+    )
 
 
 REDUCTION_AXES: tuple[tuple[Any, bool], ...] = (
-    (None, False), (0, False), (-1, True), ((0, 2), False), ((0, 2), True), (1, False),
-)  # fmt: skip
+    (None, False),
+    (0, False),
+    (-1, True),
+    ((0, 2), False),
+    ((0, 2), True),
+    (1, False),
+)
 
 
 def reduction(
@@ -155,19 +172,28 @@ def reduction(
 
     def specials(dtype: str) -> list[Sample]:
         v = special_values(dtype)
-        return [Sample((v.reshape(-1, 1), 1, False), "each special value alone"),
-                Sample((v[None, :], 1, False), "all special values together")]  # fmt: skip
+        return [
+            Sample((v.reshape(-1, 1), 1, False), "each special value alone"),
+            Sample((v[None, :], 1, False), "all special values together"),
+        ]
 
     def errors() -> list[Sample]:
         x = rand(np.random.default_rng(0), (3, 4), dtypes[0], lo, hi)
-        return [Sample((x, 2, False), "axis=2 out of range for rank 2"),
-                Sample((x, -3, False), "axis=-3 out of range for rank 2")]  # fmt: skip
+        return [
+            Sample((x, 2, False), "axis=2 out of range for rank 2"),
+            Sample((x, -3, False), "axis=-3 out of range for rank 2"),
+        ]
 
     return OpSpec(
-        op=op, dtypes=tuple(dtypes), samples=samples, reference=reference,
-        budget=budget or Exact(), grad=grad, result_dtype=result_dtype,
+        op=op,
+        dtypes=tuple(dtypes),
+        samples=samples,
+        reference=reference,
+        budget=budget or Exact(),
+        grad=grad,
+        result_dtype=result_dtype,
         special=specials if special and any(d in FLOATS for d in dtypes) else None,
         errors=errors,
         explore=lambda dtype: st.reduction_samples(dtype, lo, hi, tuple_axes),
         **kwargs,
-    )  # fmt: skip
+    )

@@ -12,8 +12,14 @@ from ..dtypes import is_float
 from .measure import widen
 from .spec import OpSpec, Sample
 
-__all__ = ["Position", "cotangent", "diff_positions", "finite_difference_error",
-           "reference_grads", "substitute"]  # fmt: skip
+__all__ = [
+    "Position",
+    "cotangent",
+    "diff_positions",
+    "finite_difference_error",
+    "reference_grads",
+    "substitute",
+]
 
 #: Where a differentiable array sits in a sample: ``(arg, None)`` or ``(arg, item)`` in a list.
 Position = tuple[int, int | None]
@@ -75,6 +81,37 @@ def reference_grads(
     fn = _scalar_fn(spec, args64, positions, w)
     value, grads = autograd.value_and_grad(fn)(gather(args64, positions))
     return float(value), [np.asarray(g, dtype=np.float64) for g in grads], w
+
+
+def gradient_scales(
+    spec: OpSpec, sample: Sample, positions: list[Position], w: np.ndarray
+) -> list[float]:
+    """The scale each gradient's error is measured against (normwise).
+
+    ``max|g_ref|``; and for an operand broadcast by an elementwise op, whose
+    gradient is a sum over the broadcast axes, at least the error bound of that
+    sum, ``n * sum(|terms|)``, where the terms are the gradient with respect to
+    the operand broadcast to the output's shape.
+    """
+    args64 = widen(list(sample.args))
+    _, grads, _ = reference_grads(spec, sample, positions)
+    scales = [float(np.max(np.abs(g), initial=0.0)) for g in grads]
+    if not spec.broadcasts:
+        return scales
+    out_shape = w.shape
+    full = [np.broadcast_to(a, out_shape).copy() for a in gather(args64, positions)]
+    fn = _scalar_fn(spec, args64, positions, w)
+    terms = autograd.grad(fn)(full)
+    for k, (arg, t) in enumerate(zip(gather(args64, positions), terms)):
+        n = int(np.prod(out_shape)) // max(int(np.size(arg)), 1)
+        if n > 1:
+            lead = len(out_shape) - np.ndim(arg)
+            axes = tuple(range(lead)) + tuple(
+                i + lead for i, d in enumerate(np.shape(arg)) if d == 1 and out_shape[i + lead] != 1
+            )
+            summed = np.sum(np.abs(np.asarray(t)), axis=axes)
+            scales[k] = max(scales[k], n * float(np.max(summed, initial=0.0)) / 2)
+    return scales
 
 
 def finite_difference_error(

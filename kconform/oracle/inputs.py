@@ -37,9 +37,21 @@ def special_values(dtype: str, extra: tuple[float, ...] = ()) -> np.ndarray:
         raise ValueError(f"special values need a float dtype; received {dtype!r}")
     info = finfo(dtype)
     tiny_sub = float(info.smallest_subnormal)
-    values = [0.0, -0.0, np.inf, -np.inf, np.nan, tiny_sub, -tiny_sub,
-              float(info.smallest_normal), float(info.max), -float(info.max),
-              1.0, -1.0, 0.5]  # fmt: skip
+    values = [
+        0.0,
+        -0.0,
+        np.inf,
+        -np.inf,
+        np.nan,
+        tiny_sub,
+        -tiny_sub,
+        float(info.smallest_normal),
+        float(info.max),
+        -float(info.max),
+        1.0,
+        -1.0,
+        0.5,
+    ]
     np_dtype = to_numpy_dtype(dtype)
     with np.errstate(over="ignore"):
         extras = [

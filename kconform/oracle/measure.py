@@ -108,6 +108,11 @@ def measure(
     flat = int(np.argmax(err))
     idx = tuple(int(i) for i in np.unravel_index(flat, err.shape))
     return Measurement(
-        float(err.reshape(-1)[flat]), budget.allowed(dtype), budget.unit, idx,
-        _pick(out, idx), _pick(ref, idx), worst_ulp,
-    )  # fmt: skip
+        float(err.reshape(-1)[flat]),
+        budget.allowed(dtype),
+        budget.unit,
+        idx,
+        _pick(out, idx),
+        _pick(ref, idx),
+        worst_ulp,
+    )

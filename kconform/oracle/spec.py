@@ -92,6 +92,8 @@ class OpSpec:
             is a property rather than a value (random, autodiff, tensors).
         requires: capabilities the backend must declare for the op to run.
         promotion: also check mixed-dtype calls against the promotion table.
+        broadcasts: the op is elementwise over broadcast operands, so the
+            gradient of a broadcast operand is a sum, budgeted by its bound.
         seed: seeds the canonical samples.
     """
 
@@ -109,6 +111,7 @@ class OpSpec:
     check: Callable[[Any, str], None] | None = None
     requires: tuple[str, ...] = ()
     promotion: bool = False
+    broadcasts: bool = False
     seed: int = 0
     notes: str = ""
 

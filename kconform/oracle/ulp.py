@@ -25,8 +25,11 @@ def ulp_of(ref: np.ndarray, dtype: str) -> np.ndarray:
     mag = np.abs(np.asarray(ref, dtype=np.float64))
     with np.errstate(divide="ignore", invalid="ignore"):
         exp = np.floor(np.log2(mag))  # -inf at 0: clamped to the subnormal range
-    exp = np.clip(np.nan_to_num(exp, nan=0.0, posinf=0.0, neginf=info.minexp),
-                  info.minexp, info.maxexp - 1)  # fmt: skip
+    exp = np.clip(
+        np.nan_to_num(exp, nan=0.0, posinf=0.0, neginf=info.minexp),
+        info.minexp,
+        info.maxexp - 1,
+    )
     return np.ldexp(1.0, (exp - info.nmant).astype(np.int64))
 
 
@@ -42,8 +45,11 @@ def ulp_error(out: np.ndarray, ref: np.ndarray, dtype: str) -> np.ndarray:
     info = finfo(dtype)
     # The oracle rounded to dtype: an overflow there means the right answer is inf.
     with np.errstate(all="ignore"):
-        ref_rounded = np.where(np.abs(ref) > float(info.max) + ulp_of(ref, dtype) / 2,
-                               np.sign(ref) * np.inf, ref)  # fmt: skip
+        ref_rounded = np.where(
+            np.abs(ref) > float(info.max) + ulp_of(ref, dtype) / 2,
+            np.sign(ref) * np.inf,
+            ref,
+        )
     err = np.zeros(out.shape, dtype=np.float64)
     out_nan, ref_nan = np.isnan(out), np.isnan(ref_rounded)
     out_inf, ref_inf = np.isinf(out), np.isinf(ref_rounded)

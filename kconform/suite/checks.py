@@ -15,8 +15,14 @@ from ..oracle.measure import Measurement, measure, widen
 from ..oracle.spec import OpSpec, Sample
 from .repro import repro_script, write_repro
 
-__all__ = ["CaseContext", "ConformanceFailure", "check_errors", "check_promotion",
-           "check_sample", "check_samples"]  # fmt: skip
+__all__ = [
+    "CaseContext",
+    "ConformanceFailure",
+    "check_errors",
+    "check_promotion",
+    "check_sample",
+    "check_samples",
+]
 
 GRAD_DTYPES = ("float32", "float64")
 
@@ -86,8 +92,12 @@ def _call(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> Any:
         args = [to_backend(backend, a) for a in sample.args]
         return getattr(backend, spec.op)(*args)
     except Exception as exc:
-        ctx.fail(f"raised {_describe_exc(exc)} on {sample.label or 'a valid input'}",
-                 spec, sample, dtype)  # fmt: skip
+        ctx.fail(
+            f"raised {_describe_exc(exc)} on {sample.label or 'a valid input'}",
+            spec,
+            sample,
+            dtype,
+        )
 
 
 def _as_numpy(
@@ -95,12 +105,20 @@ def _as_numpy(
 ) -> np.ndarray:
     backend = ctx.backend
     if not backend.is_tensor(out):
-        ctx.fail(f"returned {type(out).__name__}, expected a {backend.name} tensor",
-                 spec, sample, dtype)  # fmt: skip
+        ctx.fail(
+            f"returned {type(out).__name__}, expected a {backend.name} tensor",
+            spec,
+            sample,
+            dtype,
+        )
     arr = backend.to_numpy(out)
     if not isinstance(arr, np.ndarray):
-        ctx.fail(f"to_numpy returned {type(arr).__name__}, expected numpy.ndarray",
-                 spec, sample, dtype)  # fmt: skip
+        ctx.fail(
+            f"to_numpy returned {type(arr).__name__}, expected numpy.ndarray",
+            spec,
+            sample,
+            dtype,
+        )
     return arr
 
 
@@ -114,8 +132,13 @@ def check_sample(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> 
     expected_dtype = sample.dtype or spec.result_dtype(dtype)
     outs, refs = (out, ref) if isinstance(ref, list) else ([out], [ref])
     if not isinstance(outs, (list, tuple)) or len(outs) != len(refs):
-        ctx.fail(f"returned {type(out).__name__} of length {len(out) if hasattr(out, '__len__') else '?'}, "
-                 f"expected a list of {len(refs)} tensors", spec, sample, dtype)  # fmt: skip
+        ctx.fail(
+            f"returned {type(out).__name__} of length {len(out) if hasattr(out, '__len__') else '?'}, "
+            f"expected a list of {len(refs)} tensors",
+            spec,
+            sample,
+            dtype,
+        )
     for o, r in zip(outs, refs):
         arr = _as_numpy(ctx, spec, sample, dtype, o)
         r = np.asarray(r)
@@ -124,16 +147,30 @@ def check_sample(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> 
         except ValueError:
             got_dtype = str(arr.dtype)
         if arr.shape != r.shape:
-            ctx.fail(f"returned shape {arr.shape}, expected {r.shape} ({sample.label})",
-                     spec, sample, dtype)  # fmt: skip
+            ctx.fail(
+                f"returned shape {arr.shape}, expected {r.shape} ({sample.label})",
+                spec,
+                sample,
+                dtype,
+            )
         if got_dtype != expected_dtype:
-            ctx.fail(f"returned dtype {got_dtype}, expected {expected_dtype} ({sample.label})",
-                     spec, sample, dtype)  # fmt: skip
+            ctx.fail(
+                f"returned dtype {got_dtype}, expected {expected_dtype} ({sample.label})",
+                spec,
+                sample,
+                dtype,
+            )
         m = measure(arr, r, expected_dtype, spec.budget, args64)
         ctx.record(m)
         if not m.passed:
-            ctx.fail(f"{m.describe()} ({sample.label})".replace("got=", f"{ctx.backend.name}="),
-                     spec, sample, dtype)  # fmt: skip
+            ctx.fail(
+                f"{m.describe()} ({sample.label})".replace(
+                    "got=", f"{ctx.backend.name}="
+                ),
+                spec,
+                sample,
+                dtype,
+            )
 
 
 def check_samples(
@@ -158,14 +195,24 @@ def check_errors(ctx: CaseContext, spec: OpSpec) -> None:
         shape = (
             ctx.backend.shape(out) if ctx.backend.is_tensor(out) else type(out).__name__
         )
-        ctx.fail(f"did not raise on an invalid input ({sample.label}); returned {shape}",
-                 spec, sample, "float32")  # fmt: skip
+        ctx.fail(
+            f"did not raise on an invalid input ({sample.label}); returned {shape}",
+            spec,
+            sample,
+            "float32",
+        )
 
 
 PROMOTION_PAIRS = (
-    ("int32", "float32"), ("float32", "int32"), ("float16", "bfloat16"), ("int32", "int64"),
-    ("bool", "float32"), ("float32", "float64"), ("int64", "float16"), ("bool", "int32"),
-)  # fmt: skip
+    ("int32", "float32"),
+    ("float32", "int32"),
+    ("float16", "bfloat16"),
+    ("int32", "int64"),
+    ("bool", "float32"),
+    ("float32", "float64"),
+    ("int64", "float16"),
+    ("bool", "int32"),
+)
 
 
 def check_promotion(ctx: CaseContext, spec: OpSpec) -> None:
@@ -180,8 +227,11 @@ def check_promotion(ctx: CaseContext, spec: OpSpec) -> None:
         ):
             continue
         result = spec.result_dtype(promote(a, b))
-        sample = Sample((rand(rng, (3, 4), a, 0.5, 3), rand(rng, (4,), b, 0.5, 3)),
-                        f"{a} with {b}", dtype=result)  # fmt: skip
+        sample = Sample(
+            (rand(rng, (3, 4), a, 0.5, 3), rand(rng, (4,), b, 0.5, 3)),
+            f"{a} with {b}",
+            dtype=result,
+        )
         check_sample(ctx, spec, sample, result)
 
 
@@ -192,7 +242,13 @@ def _dtype_supported(backend: Backend, dtype: str) -> bool:
 def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
     """Gradients of ``sum(op(*args) * w)`` against the oracle's float64 gradients."""
     __tracebackhide__ = True
-    from ..oracle.gradients import diff_positions, gather, reference_grads, substitute
+    from ..oracle.gradients import (
+        diff_positions,
+        gather,
+        gradient_scales,
+        reference_grads,
+        substitute,
+    )
 
     backend = ctx.backend
     eps = float(finfo(dtype).eps)
@@ -204,7 +260,7 @@ def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
         w = backend.from_numpy(w64.astype(to_numpy_dtype(dtype)))
         fixed = [to_backend(backend, a) for a in sample.args]
 
-        def loss(params: list[Any], fixed: list[Any] = fixed, w: Any = w) -> Any:
+        def loss(params: list[Any], fixed=fixed, w=w, positions=positions) -> Any:
             out = getattr(backend, spec.op)(*substitute(fixed, positions, params))
             return backend.sum(backend.multiply(out, w), None, False)
 
@@ -217,19 +273,35 @@ def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
                 sample,
                 dtype,
             )
-        for pos, g, gr in zip(positions, grads, ref_grads):
-            _compare_grad(ctx, spec, sample, dtype, pos, backend.to_numpy(g), gr, eps)
+        scales = gradient_scales(spec, sample, positions, w64)
+        for pos, g, gr, scale in zip(positions, grads, ref_grads, scales):
+            _compare_grad(ctx, spec, sample, dtype, pos, backend.to_numpy(g), gr, scale, eps)
 
 
-def _compare_grad(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str, pos: Any,
-                  g: Any, gr: np.ndarray, eps: float) -> None:  # fmt: skip
+def _compare_grad(
+    ctx: CaseContext,
+    spec: OpSpec,
+    sample: Sample,
+    dtype: str,
+    pos: Any,
+    g: Any,
+    gr: np.ndarray,
+    scale: float,
+    eps: float,
+) -> None:
+    """Normwise: ``max|g - g_ref| / scale`` in eps, ``scale`` from :func:`gradient_scales`."""
     __tracebackhide__ = True
     where = f"argument {pos[0]}" + ("" if pos[1] is None else f"[{pos[1]}]")
     g_np = np.asarray(g, dtype=np.float64)
     if g_np.shape != gr.shape:
-        ctx.fail(f"gradient of {where} has shape {g_np.shape}, expected {gr.shape} "
-                 f"({sample.label})", spec, sample, dtype)  # fmt: skip
-    scale = max(float(np.max(np.abs(gr))), float(finfo(dtype).smallest_normal))
+        ctx.fail(
+            f"gradient of {where} has shape {g_np.shape}, expected {gr.shape} "
+            f"({sample.label})",
+            spec,
+            sample,
+            dtype,
+        )
+    scale = max(scale, float(finfo(dtype).smallest_normal))
     diff = np.abs(g_np - gr)
     err = float(np.max(diff)) / scale / eps
     if not err <= spec.grad_budget:
@@ -239,9 +311,14 @@ def _compare_grad(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str, po
                 int(np.argmax(np.nan_to_num(diff, nan=np.inf))), gr.shape
             )
         )
-        ctx.fail(f"gradient of {where} error {err:.3g} eps > budget {spec.grad_budget:g} eps "
-                 f"(normwise) at {idx}: {ctx.backend.name}={g_np[idx]!r} oracle={gr[idx]!r} "
-                 f"({sample.label})", spec, sample, dtype)  # fmt: skip
+        ctx.fail(
+            f"gradient of {where} error {err:.3g} eps > budget {spec.grad_budget:g} eps "
+            f"(normwise) at {idx}: {ctx.backend.name}={g_np[idx]!r} oracle={gr[idx]!r} "
+            f"({sample.label})",
+            spec,
+            sample,
+            dtype,
+        )
 
 
 def grad_dtypes(spec: OpSpec) -> list[str]:

@@ -22,8 +22,9 @@ _DTYPE_CAPS = ("float16", "bfloat16", "float64")
 class SpecItem(pytest.Item):
     """One check of one op on one backend (and dtype): ``softmax[torch-float32]``."""
 
-    def __init__(self, *, spec: OpSpec, kind: str, backend: str, dtype: str | None,
-                 **kwargs: Any) -> None:  # fmt: skip
+    def __init__(
+        self, *, spec: OpSpec, kind: str, backend: str, dtype: str | None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.spec, self.kind, self.backend_name, self.dtype = spec, kind, backend, dtype
         self.add_marker(kind)
@@ -34,13 +35,19 @@ class SpecItem(pytest.Item):
 
     def runtest(self) -> None:
         backend = self.state.backends[self.backend_name]
-        props = {"backend": self.backend_name, "op": self.spec.op, "kind": self.kind,
-                 "dtype": self.dtype}  # fmt: skip
+        props = {
+            "backend": self.backend_name,
+            "op": self.spec.op,
+            "kind": self.kind,
+            "dtype": self.dtype,
+        }
         self.user_properties.append(("kconform", props))
         if not backend.has(self.spec.op):
             props["outcome"] = "missing"
-            pytest.skip(f"missing: backend {self.backend_name!r} does not implement "
-                        f"kconform_{self.spec.op}")  # fmt: skip
+            pytest.skip(
+                f"missing: backend {self.backend_name!r} does not implement "
+                f"kconform_{self.spec.op}"
+            )
         lacking = [c for c in self.spec.requires if not backend.supports(c)]
         if self.dtype in _DTYPE_CAPS and not backend.supports(self.dtype):
             lacking.append(self.dtype)
@@ -169,8 +176,11 @@ class SpecSuite:
         specs = all_specs()
         for spec in specs:
             if spec.grad:
-                items.append(OracleGradItem.from_parent(
-                    parent, name=f"{spec.op}-grad[oracle-float64]", spec=spec))  # fmt: skip
+                items.append(
+                    OracleGradItem.from_parent(
+                        parent, name=f"{spec.op}-grad[oracle-float64]", spec=spec
+                    )
+                )
         for name in state.selected:
             state.collected_backends.add(name)
             if name in state.load_errors:
@@ -190,8 +200,9 @@ class SpecSuite:
 
 def _spec_items(parent: pytest.Collector, spec: OpSpec, backend: str) -> list[SpecItem]:
     def item(kind: str, case: str, dtype: str | None) -> SpecItem:
-        return SpecItem.from_parent(parent, name=case, spec=spec, kind=kind,
-                                    backend=backend, dtype=dtype)  # fmt: skip
+        return SpecItem.from_parent(
+            parent, name=case, spec=spec, kind=kind, backend=backend, dtype=dtype
+        )
 
     op, out = spec.op, []
     main_kind = "property" if spec.check is not None else "values"

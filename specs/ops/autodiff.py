@@ -18,11 +18,15 @@ def _close(ctx, got, expected, dtype, what, k=16.0):
         * float(finfo(dtype).eps)
         * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
     )
-    ctx.expect(got.shape == np.shape(expected), f"{what}: shape {got.shape}, expected "
-               f"{np.shape(expected)}")  # fmt: skip
+    ctx.expect(
+        got.shape == np.shape(expected),
+        f"{what}: shape {got.shape}, expected {np.shape(expected)}",
+    )
     err = float(np.max(np.abs(got - expected), initial=0.0))
-    ctx.expect(err <= tol, f"{what}: max error {err:.3g} > {tol:.3g}; got {got!r}, "
-               f"expected {expected!r}")  # fmt: skip
+    ctx.expect(
+        err <= tol,
+        f"{what}: max error {err:.3g} > {tol:.3g}; got {got!r}, expected {expected!r}",
+    )
 
 
 def _inputs(dtype):
@@ -43,8 +47,10 @@ def _value_and_grad(ctx, dtype):
 
     value, grads = b.value_and_grad(f_list, False)([b.from_numpy(x), b.from_numpy(y)])
     _close(ctx, b.to_numpy(value), expected_value, dtype, "value (list params)")
-    ctx.expect(isinstance(grads, (list, tuple)) and len(grads) == 2,
-               f"grads of a list of 2 params is {type(grads).__name__}")  # fmt: skip
+    ctx.expect(
+        isinstance(grads, (list, tuple)) and len(grads) == 2,
+        f"grads of a list of 2 params is {type(grads).__name__}",
+    )
     _close(ctx, b.to_numpy(grads[0]), 2 * x64, dtype, "d/dx sum(x*x)")
     _close(ctx, b.to_numpy(grads[1]), np.cos(y64), dtype, "d/dy sum(sin y)")
     ctx.expect(
@@ -93,8 +99,13 @@ def _stop_gradient(ctx, dtype):
         return b.sum(b.multiply(b.stop_gradient(p[0]), p[0]))
 
     _, grads = b.value_and_grad(f, False)([b.from_numpy(x)])
-    _close(ctx, b.to_numpy(grads[0]), x.astype(np.float64), dtype,
-           "d/dx sum(stop_gradient(x) * x) (x, not 2x)")  # fmt: skip
+    _close(
+        ctx,
+        b.to_numpy(grads[0]),
+        x.astype(np.float64),
+        dtype,
+        "d/dx sum(stop_gradient(x) * x) (x, not 2x)",
+    )
 
 
 def _jit(ctx, dtype):
@@ -109,10 +120,22 @@ def _jit(ctx, dtype):
     for scale in (1.0, -0.5):  # a second call with new values must not reuse the first
         inputs = {"a": b.from_numpy(x * scale), "v": b.from_numpy(y)}
         eager, fast = fn(inputs), compiled(inputs)
-        _close(ctx, b.to_numpy(fast[0]), b.to_numpy(eager[0]).astype(np.float64), dtype,
-               f"jit output 0 (scale {scale})", k=64)  # fmt: skip
-        _close(ctx, b.to_numpy(fast[1]["t"]), b.to_numpy(eager[1]["t"]).astype(np.float64),
-               dtype, f"jit output 1 (scale {scale})", k=64)  # fmt: skip
+        _close(
+            ctx,
+            b.to_numpy(fast[0]),
+            b.to_numpy(eager[0]).astype(np.float64),
+            dtype,
+            f"jit output 0 (scale {scale})",
+            k=64,
+        )
+        _close(
+            ctx,
+            b.to_numpy(fast[1]["t"]),
+            b.to_numpy(eager[1]["t"]).astype(np.float64),
+            dtype,
+            f"jit output 1 (scale {scale})",
+            k=64,
+        )
 
 
 def _configure(ctx, dtype):

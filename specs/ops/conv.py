@@ -51,8 +51,10 @@ def _windows(x, window, strides, dilation, padding, pad_value):
         for n, k, s, d in zip(padded, window, strides, dilation)
     ]
     for tap in itertools.product(*(range(k) for k in window)):
-        index = tuple(slice(t * d, t * d + (o - 1) * s + 1, s)
-                      for t, d, o, s in zip(tap, dilation, out, strides))  # fmt: skip
+        index = tuple(
+            slice(t * d, t * d + (o - 1) * s + 1, s)
+            for t, d, o, s in zip(tap, dilation, out, strides)
+        )
         yield tap, x[(slice(None),) + index + (slice(None),)]
 
 
@@ -166,7 +168,7 @@ CONV_SPECS = [
                 lambda g, d: (r(2, 9, 3)(g, d), r(3, 3)(g, d), 1, "valid", 1),
             ),
         ),
-    ),  # fmt: skip
+    ),
     OpSpec(
         "conv2d",
         dtypes=FLOATS,
@@ -257,7 +259,7 @@ CONV_SPECS = [
                 ),
             ),
         ),
-    ),  # fmt: skip
+    ),
     OpSpec(
         "max_pool2d",
         dtypes=FLOATS,

@@ -55,15 +55,27 @@ def _where_samples(rng: np.random.Generator, dtype: str) -> list[Sample]:
                 (cond, rand(rng, s1, dtype), rand(rng, s2, dtype)), f"{s1} with {s2}"
             )
         )
-    out.append(Sample((rand(rng, (3, 1), "bool"), rand(rng, (1, 4), dtype),
-                       rand(rng, (), dtype)), "condition broadcast too"))  # fmt: skip
+    out.append(
+        Sample(
+            (rand(rng, (3, 1), "bool"), rand(rng, (1, 4), dtype), rand(rng, (), dtype)),
+            "condition broadcast too",
+        )
+    )
     return out
 
 
 def _where_errors() -> list[Sample]:
     rng = np.random.default_rng(0)
-    return [Sample((rand(rng, (3, 4), "bool"), rand(rng, (3, 4), "float32"),
-                    rand(rng, (5,), "float32")), "x2 does not broadcast")]  # fmt: skip
+    return [
+        Sample(
+            (
+                rand(rng, (3, 4), "bool"),
+                rand(rng, (3, 4), "float32"),
+                rand(rng, (5,), "float32"),
+            ),
+            "x2 does not broadcast",
+        )
+    ]
 
 
 SPECS = [
@@ -81,7 +93,7 @@ SPECS = [
         domain=(0.1, 3.0),
         budget=Ulp(8),
         special=True,
-    ),  # fmt: skip
+    ),
     binary("maximum", anp.maximum, dtypes=NUMERIC, budget=ROUNDED),
     binary("minimum", anp.minimum, dtypes=NUMERIC, budget=ROUNDED),
     unary("negative", anp.negative, dtypes=SIGNED, budget=ROUNDED),
@@ -151,6 +163,7 @@ SPECS = [
         budget=ROUNDED,
         grad=True,
         errors=_where_errors,
+        broadcasts=True,
     ),
     # -- comparisons and logic ---------------------------------------------
     *(
@@ -163,7 +176,7 @@ SPECS = [
             ("greater", np.greater),
             ("greater_equal", np.greater_equal),
         )
-    ),  # fmt: skip
+    ),
     binary(
         "logical_and", np.logical_and, dtypes=("bool",), grad=False, promotion=False
     ),

@@ -142,7 +142,7 @@ def _batch_norm_samples(rng, dtype):
                 1e-3,
             ),
             "(4,5) all terms",
-        ),  # fmt: skip
+        ),
         Sample(
             (rand(rng, (2, 3, 4, 3), dtype), m3, v3, None, None, 1e-5),
             "no offset/scale",
@@ -150,7 +150,7 @@ def _batch_norm_samples(rng, dtype):
         Sample(
             (rand(rng, (6, 3), dtype), m3, v3, rand(rng, (3,), dtype), None, 1e-3),
             "offset only",
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -176,7 +176,7 @@ SPECS = [
             ("(3,4)@(3,4)", lambda g, d: (r(3, 4)(g, d), r(3, 4)(g, d))),
             ("scalar operand", lambda g, d: (r()(g, d), r(3, 4)(g, d))),
         ),
-    ),  # fmt: skip
+    ),
     OpSpec(
         "einsum",
         dtypes=FLOATS,
@@ -198,7 +198,7 @@ SPECS = [
             ),
             ("too few operands", lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d)])),
         ),
-    ),  # fmt: skip
+    ),
     unary("relu", lambda x: anp.maximum(x, 0.0), budget=Exact()),
     unary(
         "sigmoid",
@@ -224,7 +224,7 @@ SPECS = [
             Sample((rand(g, (4, 6), d, -4, 4), a), f"approximate={a}")
             for a in (False, True)
         ],
-    ),  # fmt: skip
+    ),
     OpSpec(
         "softmax",
         dtypes=FLOATS,

@@ -38,18 +38,26 @@ def _determinism(ctx, op, make):
 def _distribution(ctx, values, dist, what):
     x = values.astype(np.float64).ravel()
     ks = stats.kstest(x, dist.cdf)
-    ctx.expect(ks.pvalue > P_MIN, f"{what}: KS statistic {ks.statistic:.4g} (p={ks.pvalue:.3g}) "
-               f"against {dist.dist.name}{dist.args}{dist.kwds}")  # fmt: skip
+    ctx.expect(
+        ks.pvalue > P_MIN,
+        f"{what}: KS statistic {ks.statistic:.4g} (p={ks.pvalue:.3g}) "
+        f"against {dist.dist.name}{dist.args}{dist.kwds}",
+    )
     mean, sd = dist.mean(), dist.std()
     err = abs(x.mean() - mean) / (sd / np.sqrt(x.size))
-    ctx.expect(err < SIGMAS, f"{what}: mean {x.mean():.5g}, expected {mean:.5g} "
-               f"({err:.1f} standard errors away)")  # fmt: skip
+    ctx.expect(
+        err < SIGMAS,
+        f"{what}: mean {x.mean():.5g}, expected {mean:.5g} "
+        f"({err:.1f} standard errors away)",
+    )
 
 
 def _check_dtype_shape(ctx, arr, dtype, shape):
     got = name_of(arr.dtype)
-    ctx.expect(got == dtype and arr.shape == shape,
-               f"returned {got}{arr.shape}, expected {dtype}{shape}")  # fmt: skip
+    ctx.expect(
+        got == dtype and arr.shape == shape,
+        f"returned {got}{arr.shape}, expected {dtype}{shape}",
+    )
 
 
 def _uniform(ctx, dtype):
@@ -63,8 +71,10 @@ def _uniform(ctx, dtype):
     x64 = x.astype(np.float64)
     # Rounding to a low-precision dtype may reach maxval itself.
     upper_ok = x64.max() <= 3.0 if dtype in LOW_PRECISION else x64.max() < 3.0
-    ctx.expect(x64.min() >= -2.0 and upper_ok,
-               f"values outside [-2, 3): min {x64.min()}, max {x64.max()}")  # fmt: skip
+    ctx.expect(
+        x64.min() >= -2.0 and upper_ok,
+        f"values outside [-2, 3): min {x64.min()}, max {x64.max()}",
+    )
     _distribution(ctx, x, stats.uniform(-2.0, 5.0), "uniform(-2, 3)")
 
 
@@ -90,8 +100,9 @@ def _truncated(ctx, dtype):
         x64.min() >= -3.0 - 1e-6 and x64.max() <= 5.0 + 1e-6,
         f"values beyond mean ± 2 stddev = [-3, 5]: min {x64.min()}, max {x64.max()}",
     )
-    _distribution(ctx, x, stats.truncnorm(-2.0, 2.0, loc=1.0, scale=2.0),
-                  "truncated normal(1, 2)")  # fmt: skip
+    _distribution(
+        ctx, x, stats.truncnorm(-2.0, 2.0, loc=1.0, scale=2.0), "truncated normal(1, 2)"
+    )
 
 
 def _bernoulli(ctx, dtype):

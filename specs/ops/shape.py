@@ -91,8 +91,15 @@ def _split_ref(x, sections, axis):
 
 
 def spec(op, reference, samples, errors=None, grad=True, dtypes=ALL):
-    return OpSpec(op, dtypes=dtypes, samples=samples, reference=reference, budget=Exact(),
-                  grad=grad, errors=errors)  # fmt: skip
+    return OpSpec(
+        op,
+        dtypes=dtypes,
+        samples=samples,
+        reference=reference,
+        budget=Exact(),
+        grad=grad,
+        errors=errors,
+    )
 
 
 def r(*shape, lo=-3.0, hi=3.0):

@@ -60,9 +60,11 @@ def _check_round_trip(ctx, dtype: str) -> None:
         ctx.expect(
             isinstance(back, np.ndarray), f"to_numpy returned {type(back).__name__}"
         )
-        ctx.expect(_same_bits(back, original),
-                   f"round trip of shape {shape} changed the data: sent {original!r}, "
-                   f"got back {back!r} ({back.dtype})")  # fmt: skip
+        ctx.expect(
+            _same_bits(back, original),
+            f"round trip of shape {shape} changed the data: sent {original!r}, "
+            f"got back {back!r} ({back.dtype})",
+        )
 
 
 def _check_is_tensor(ctx, dtype: str) -> None:
@@ -80,8 +82,10 @@ def _check_shape(ctx, dtype: str) -> None:
     b = ctx.backend
     for shape in ((), (3,), (2, 0, 4), (1, 2, 3, 4, 5)):
         got = b.shape(b.from_numpy(np.zeros(shape, dtype=to_numpy_dtype(dtype))))
-        ctx.expect(type(got) is tuple and all(type(d) is int for d in got) and got == shape,
-                   f"shape returned {got!r}, expected the tuple of ints {shape!r}")  # fmt: skip
+        ctx.expect(
+            type(got) is tuple and all(type(d) is int for d in got) and got == shape,
+            f"shape returned {got!r}, expected the tuple of ints {shape!r}",
+        )
 
 
 def _check_dtype(ctx, dtype: str) -> None:
@@ -105,13 +109,19 @@ def _cast_samples(rng, dtype):
 
 def _full_samples(rng, dtype):
     value = True if dtype == "bool" else 3 if dtype in INTS else 0.1
-    return [Sample(((2, 3), value, dtype), f"fill {value!r}"), Sample(((), value, dtype), "scalar"),
-            Sample(((0, 4), value, dtype), "empty")]  # fmt: skip
+    return [
+        Sample(((2, 3), value, dtype), f"fill {value!r}"),
+        Sample(((), value, dtype), "scalar"),
+        Sample(((0, 4), value, dtype), "empty"),
+    ]
 
 
 def _shape_samples(rng, dtype):
-    return [Sample(((2, 3), dtype), "(2,3)"), Sample(((), dtype), "scalar"),
-            Sample(((0, 4), dtype), "empty")]  # fmt: skip
+    return [
+        Sample(((2, 3), dtype), "(2,3)"),
+        Sample(((), dtype), "scalar"),
+        Sample(((0, 4), dtype), "empty"),
+    ]
 
 
 def _arange_ref(start, stop, step, dtype):
@@ -119,17 +129,24 @@ def _arange_ref(start, stop, step, dtype):
 
 
 def _arange_samples(rng, dtype):
-    out = [Sample((0, 5, 1, dtype), "0..5"), Sample((2, 10, 3, dtype), "step 3"),
-           Sample((5, None, 1, dtype), "stop=None"), Sample((5, 0, -1, dtype), "negative step"),
-           Sample((3, 3, 1, dtype), "empty")]  # fmt: skip
+    out = [
+        Sample((0, 5, 1, dtype), "0..5"),
+        Sample((2, 10, 3, dtype), "step 3"),
+        Sample((5, None, 1, dtype), "stop=None"),
+        Sample((5, 0, -1, dtype), "negative step"),
+        Sample((3, 3, 1, dtype), "empty"),
+    ]
     if dtype in FLOATS:
         out.append(Sample((1.0, 2.0, 0.25, dtype), "fractional step"))
     return out
 
 
 def _eye_samples(rng, dtype):
-    return [Sample((3, None, dtype), "3x3"), Sample((2, 4, dtype), "2x4"),
-            Sample((0, None, dtype), "0x0")]  # fmt: skip
+    return [
+        Sample((3, None, dtype), "3x3"),
+        Sample((2, 4, dtype), "2x4"),
+        Sample((0, None, dtype), "0x0"),
+    ]
 
 
 def property_spec(op, check, dtypes=ALL):
@@ -163,7 +180,7 @@ SPECS = [
         samples=_arange_samples,
         reference=_arange_ref,
         errors=_errors(("step=0", lambda g, d: (0, 5, 0, "int32"))),
-    ),  # fmt: skip
+    ),
     OpSpec(
         "eye", dtypes=ALL, samples=_eye_samples, reference=lambda n, m, d: np.eye(n, m)
     ),

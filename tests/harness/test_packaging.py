@@ -32,8 +32,18 @@ def test_wheel_with_one_backend_runs_the_suite_from_anywhere(tmp_path):
     pytest.importorskip("build")
     dist = tmp_path / "dist"
     for project in (REPO, REPO / "backends" / "numpy"):
-        _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(project)],
-             cwd=tmp_path)  # fmt: skip
+        _run(
+            [
+                sys.executable,
+                "-m",
+                "build",
+                "--wheel",
+                "--outdir",
+                str(dist),
+                str(project),
+            ],
+            cwd=tmp_path,
+        )
     wheels = sorted(str(p) for p in dist.glob("*.whl"))
     assert len(wheels) == 2, wheels
     venv = tmp_path / "venv"
@@ -66,6 +76,16 @@ def test_wheel_with_one_backend_runs_the_suite_from_anywhere(tmp_path):
     )
     assert "kconform conformance (contract 1.0" in proc.stdout
     assert " failed" not in proc.stdout.splitlines()[-1], proc.stdout[-2000:]
-    cli = _run([str(venv / "bin" / "kconform"), "run", "--tier=smoke", "--", "-q", "-k", "relu"],
-               cwd=elsewhere)  # fmt: skip
+    cli = _run(
+        [
+            str(venv / "bin" / "kconform"),
+            "run",
+            "--tier=smoke",
+            "--",
+            "-q",
+            "-k",
+            "relu",
+        ],
+        cwd=elsewhere,
+    )
     assert "numpy" in cli.stdout and "passed" in cli.stdout

@@ -10,7 +10,7 @@ globals().update(
         k: getattr(kconform_numpy, k)
         for k in dir(kconform_numpy)
         if k.startswith("kconform_") and k != "kconform_exp"
-    }  # fmt: skip
+    }
 )
 
 

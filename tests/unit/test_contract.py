@@ -30,4 +30,7 @@ def test_every_op_has_exactly_one_spec():
 
 def test_only_compile_numerics_and_deviations_are_optional():
     assert {i.name for i in OPS.values() if not i.required} == {
-        "jit", "configure_numerics", "deviations"}  # fmt: skip
+        "jit",
+        "configure_numerics",
+        "deviations",
+    }

@@ -7,8 +7,10 @@ import pytest
 from kconform.deviations import match_deviation, read_deviations
 from kconform.errors import KconformError
 
-DEVS = [{"id": "erf[torch-bfloat16]", "reason": "exact"},
-        {"id": "relu-special[jax-*]", "reason": "pattern"}]  # fmt: skip
+DEVS = [
+    {"id": "erf[torch-bfloat16]", "reason": "exact"},
+    {"id": "relu-special[jax-*]", "reason": "pattern"},
+]
 
 
 def test_exact_ids_and_whole_id_patterns_match():

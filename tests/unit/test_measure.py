@@ -11,12 +11,16 @@ from kconform.oracle.spec import Bound, Exact, Ulp
 from kconform.oracle.ulp import ulp_error, ulp_of
 
 
-@pytest.mark.parametrize("np_dtype,name", [(np.float16, "float16"), (np.float32, "float32"),
-                                           (np.float64, "float64")])  # fmt: skip
+@pytest.mark.parametrize(
+    "np_dtype,name",
+    [(np.float16, "float16"), (np.float32, "float32"), (np.float64, "float64")],
+)
 def test_ulp_of_agrees_with_numpy_spacing(np_dtype, name):
     values = np.array([1.0, 3.5, 1e-3, 1000.0, -2.0], dtype=np_dtype)
-    assert np.array_equal(ulp_of(values.astype(np.float64), name),
-                          np.spacing(np.abs(values)).astype(np.float64))  # fmt: skip
+    assert np.array_equal(
+        ulp_of(values.astype(np.float64), name),
+        np.spacing(np.abs(values)).astype(np.float64),
+    )
 
 
 def test_ulp_of_bfloat16_and_subnormals():
@@ -27,8 +31,11 @@ def test_ulp_of_bfloat16_and_subnormals():
 
 def test_ulp_error_counts_ulps_and_treats_special_values_exactly():
     one_ulp = 1.0 + 2.0**-23
-    err = ulp_error(np.array([one_ulp, np.nan, np.inf, 1.0]),
-                    np.array([1.0, np.nan, 1e300, np.nan]), "float32")  # fmt: skip
+    err = ulp_error(
+        np.array([one_ulp, np.nan, np.inf, 1.0]),
+        np.array([1.0, np.nan, 1e300, np.nan]),
+        "float32",
+    )
     assert err.tolist() == [
         1.0,
         0.0,

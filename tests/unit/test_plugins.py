@@ -23,8 +23,13 @@ def make_plugin(
         args = ", ".join(info.argnames)
         src = f"def {info.hook}({args}):\n    return ({args}{',' if args else ''})\n"
         exec(src, module.__dict__)
-    module.kconform_backend_info = lambda: {"name": name, "version": "0", "framework": "stub",
-                                            "framework_version": "0", "device": "cpu"}  # fmt: skip
+    module.kconform_backend_info = lambda: {
+        "name": name,
+        "version": "0",
+        "framework": "stub",
+        "framework_version": "0",
+        "device": "cpu",
+    }
     module.kconform_capabilities = lambda: ["float64"]
     module.kconform_deviations = lambda: []
     for key, value in extra.items():
