@@ -19,6 +19,7 @@ __all__ = [
     "name_of",
     "promote",
     "promotion_table",
+    "round_to",
     "to_numpy_dtype",
 ]
 
@@ -103,6 +104,25 @@ def is_float(dtype: object) -> bool:
         return name_of(dtype) in FLOATS
     except ValueError:
         return False
+
+
+def round_to(values: object, name: str) -> np.ndarray:
+    """Round float64 ``values`` to dtype ``name`` once, to nearest, ties to even.
+
+    ``astype(bfloat16)`` from float64 goes through float32 and rounds twice
+    (``1 + 2**-8 + 2**-30`` becomes 1.0 instead of 1.0078125): bfloat16 is
+    rounded here in float64 first, to a value it then holds exactly.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    target = to_numpy_dtype(name)
+    if name != "bfloat16":
+        with np.errstate(over="ignore"):
+            return x.astype(target)
+    _, exp = np.frexp(x)
+    quantum = np.ldexp(1.0, np.maximum(exp - 8, -133))  # 8 significant bits, 2**-133 subnormal
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = np.where(np.isfinite(x), np.round(x / quantum) * quantum, x)
+        return rounded.astype(target)
 
 
 def finfo(name: str) -> ml_dtypes.finfo:

@@ -16,7 +16,8 @@ CHECK_MARKERS = {
     "values": "canonical cases against the float64 oracle",
     "property": "an op checked by its properties (random, autodiff, tensors)",
     "grad": "gradients against the oracle's float64 gradients",
-    "special": "special values: ±0, ±inf, NaN, subnormals, near overflow",
+    "special": "special values: ±0, ±inf, NaN, near overflow",
+    "subnormal": "special-value cases whose inputs or results are subnormal",
     "errors": "invalid inputs that must raise",
     "promotion": "mixed-dtype calls against the promotion table",
     "explore": "hypothesis exploration of shapes, broadcasting and values",
@@ -159,6 +160,7 @@ class SessionReporter:
                 dtype=props.get("dtype"),
                 outcome=outcome,
                 worst_ulp=props.get("worst_ulp"),
+                deviation=props.get("deviation"),
             )
         )
 

@@ -7,7 +7,7 @@ from collections import Counter
 from tabulate import tabulate
 
 from .contract import op_names
-from .deviations import match_deviation
+from .deviations import is_pattern, match_deviation
 from .suite.state import SessionState
 
 __all__ = ["backend_rows", "render_terminal_summary", "stale_deviations"]
@@ -73,17 +73,24 @@ def backend_rows(state: SessionState) -> list[tuple[object, ...]]:
 
 
 def stale_deviations(state: SessionState) -> list[str]:
-    """Declared deviations that match no collected case of their backend."""
+    """Declared deviations that no longer describe a failure.
+
+    An id matching no collected case of its backend; a pattern whose matched
+    cases all ran and passed. (An exact id that passes already failed its case.)
+    """
     stale = []
     case_ids: dict[str, list[str]] = state.extra.get("case_ids", {})
     for name, backend in state.backends.items():
         ids = case_ids.get(name, [])
-        if not ids:
-            continue
         for dev in backend.deviations:
-            if not any(match_deviation(cid, [dev]) for cid in ids):
+            if ids and not any(match_deviation(cid, [dev]) for cid in ids):
+                stale.append(f"{name}: declared deviation {dev['id']!r} matches no case")
+                continue
+            ran = [o for o in state.outcomes if o.backend == name and o.deviation == dev["id"]]
+            if is_pattern(dev["id"]) and ran and all(o.outcome == "passed" for o in ran):
                 stale.append(
-                    f"{name}: declared deviation {dev['id']!r} matches no case"
+                    f"{name}: declared deviation {dev['id']!r} matched {len(ran)} cases "
+                    "and none failed; remove or narrow it"
                 )
     return stale
 

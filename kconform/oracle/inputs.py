@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dtypes import FLOATS, INTS, finfo, to_numpy_dtype
+from ..dtypes import FLOATS, INTS, finfo, round_to, to_numpy_dtype
 
-__all__ = ["rand", "special_values"]
+__all__ = ["rand", "special_values", "subnormal_rows"]
 
 
 def rand(
@@ -25,7 +25,7 @@ def rand(
     if dtype in INTS:
         lo, hi = int(np.ceil(low)), int(np.floor(high))
         return rng.integers(lo, hi + 1, size=shape).astype(to_numpy_dtype(dtype))
-    return rng.uniform(low, high, size=shape).astype(to_numpy_dtype(dtype))
+    return round_to(rng.uniform(low, high, size=shape), dtype)
 
 
 def special_values(dtype: str, extra: tuple[float, ...] = ()) -> np.ndarray:
@@ -52,10 +52,22 @@ def special_values(dtype: str, extra: tuple[float, ...] = ()) -> np.ndarray:
         -1.0,
         0.5,
     ]
-    np_dtype = to_numpy_dtype(dtype)
-    with np.errstate(over="ignore"):
-        extras = [
-            float(np.asarray(v, dtype=np.float64).astype(np_dtype)) for v in extra
-        ]
+    extras = [float(v) for v in round_to(np.asarray(extra, dtype=np.float64), dtype)]
     values += [v for v in extras if np.isfinite(v)]
-    return np.asarray(values, dtype=np.float64).astype(np_dtype)
+    return round_to(np.asarray(values, dtype=np.float64), dtype)
+
+
+def subnormal_rows(arrays: list[np.ndarray], dtype: str) -> np.ndarray:
+    """Which rows (axis 0) of the arrays hold a nonzero value below ``dtype``'s smallest normal.
+
+    Special-value samples put one independent case per row, so that rows whose
+    inputs or results are subnormal can be checked apart (``-subnormal`` cases):
+    many backends flush subnormals to zero, and that must not hide NaN or inf.
+    """
+    tiny = float(finfo(dtype).smallest_normal)
+    rows = np.zeros(len(arrays[0]) if np.ndim(arrays[0]) else 1, dtype=bool)
+    for a in arrays:
+        a64 = np.abs(np.asarray(a).astype(np.float64))
+        sub = (a64 > 0) & (a64 < tiny)
+        rows |= sub.reshape(len(rows), -1).any(axis=1) if sub.size else False
+    return rows

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import FLOATS, is_float, to_numpy_dtype
+from ..dtypes import FLOATS, is_float, round_to
 from .spec import Bound, Budget, Exact, Ulp
 from .ulp import ulp_error, ulp_of, unit_roundoff
 
@@ -81,8 +81,7 @@ def measure(
     ref = np.asarray(ref)
     if dtype not in FLOATS or isinstance(budget, Exact):
         if dtype in FLOATS:  # exact in the output dtype: the oracle rounded to it
-            with np.errstate(all="ignore"):
-                ref = ref.astype(to_numpy_dtype(dtype))
+            ref = round_to(ref, dtype)
         ok = _equal_with_nan(out, ref)
         if ok.all():
             return Measurement(0.0, 0.0, "exact")

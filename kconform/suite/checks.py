@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import Backend
-from ..dtypes import FLOATS, finfo, name_of, promote, to_numpy_dtype
+from ..dtypes import FLOATS, finfo, name_of, promote, round_to, to_numpy_dtype
 from ..oracle.measure import Measurement, measure, widen
 from ..oracle.spec import OpSpec, Sample
 from .repro import repro_script, write_repro
@@ -319,6 +319,30 @@ def _compare_grad(
             sample,
             dtype,
         )
+
+
+def special_samples(spec: OpSpec, dtype: str, subnormal: bool) -> list[Sample]:
+    """The rows of the spec's special samples with (or without) subnormal inputs or results."""
+    from ..oracle.inputs import subnormal_rows
+
+    assert spec.special is not None
+    out = []
+    for sample in spec.special(dtype):
+        arrays = [a for a in sample.args if isinstance(a, np.ndarray) and a.ndim]
+        if not arrays:
+            continue
+        with np.errstate(all="ignore"):
+            ref = spec.reference(*widen(list(sample.args)))
+        rows = subnormal_rows([*arrays, round_to(ref, dtype)], dtype)
+        keep = rows if subnormal else ~rows
+        if not keep.any():
+            continue
+        args = tuple(
+            a[keep] if isinstance(a, np.ndarray) and a.ndim else a for a in sample.args
+        )
+        kind = "subnormal" if subnormal else "special"
+        out.append(Sample(args, f"{sample.label}, {kind} rows", sample.dtype))
+    return out
 
 
 def grad_dtypes(spec: OpSpec) -> list[str]:

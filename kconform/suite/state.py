@@ -26,6 +26,7 @@ class Outcome:
     dtype: str | None
     outcome: str  # passed | failed | deviation | missing | unsupported | skipped
     worst_ulp: float | None = None
+    deviation: str | None = None  # the id of the declared deviation it matched
 
 
 @dataclass
@@ -39,7 +40,6 @@ class SessionState:
     profile: str = "ci"
     report_dir: Path = Path("reports")
     outcomes: list[Outcome] = field(default_factory=list)
-    used_deviations: set[tuple[str, str]] = field(default_factory=set)
     collected_backends: set[str] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -47,9 +47,10 @@ def _sigmoid(x):
 
 
 def _gelu(x, approximate):
+    # Forms without the cancellation of 1 + erf(x / sqrt 2) and 1 + tanh(z) at x < 0.
     if approximate:
-        return 0.5 * x * (1.0 + anp.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3)))
-    return 0.5 * x * (1.0 + asp.erf(x / np.sqrt(2.0)))
+        return x * _sigmoid(2.0 * np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3))
+    return 0.5 * x * asp.erfc(-x / np.sqrt(2.0))
 
 
 def _gelu_scale(x, approximate):

@@ -60,3 +60,19 @@ def test_a_run_where_everything_was_skipped_fails(run_suite):
     reprec, outcomes = run_suite(*BACKEND, "-k", "float16 and exp and not expm1")
     assert outcomes and set(outcomes.values()) == {"skipped"}
     assert reprec.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_pattern_whose_cases_all_pass_is_reported_stale(pytester, run_suite):
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "kconform.suite", *BACKEND, "-p", "no:cacheprovider",
+        "-k", "relu and not explore",
+    )
+    out = result.stdout.str()
+    # relu[deviating-float32] is an exact id: its passing case fails the run.
+    assert "relu[deviating-float32] passes, but it is declared" in out
+    # exp[deviating-float*] matched nothing that ran here, so it is not judged.
+    assert "exp[deviating-float*]" not in out
+    assert (
+        "declared deviation 'relu-special[deviating-*]' matched 2 cases and none failed"
+        in out
+    )
