@@ -1,4 +1,4 @@
-"""The `Backend` object: one backend's hook implementations, bound once as plain functions."""
+"""The `Backend` object: a backend's hook implementations, bound as plain functions."""
 
 from __future__ import annotations
 
@@ -78,7 +78,10 @@ class Backend:
         return op in self.impls
 
     def supports(self, capability: str) -> bool:
-        """Whether the backend declares ``capability`` (see ``kconform.contract.CAPABILITIES``)."""
+        """Whether the backend declares ``capability``.
+
+        See ``kconform.contract.CAPABILITIES``.
+        """
         return capability in self.capabilities
 
     @property
@@ -92,7 +95,7 @@ class Backend:
 
     # A few conveniences used everywhere; they go through the bound ops.
     def tensor(self, array: Any, dtype: str | None = None) -> Any:
-        """Make a tensor from anything ``numpy.asarray`` accepts, optionally of ``dtype``."""
+        """A tensor from anything ``numpy.asarray`` accepts, optionally of ``dtype``."""
         import numpy as np
 
         from .dtypes import to_numpy_dtype

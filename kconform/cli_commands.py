@@ -91,7 +91,8 @@ def _list() -> int:
             continue
         info = b.info
         print(
-            f"{name:12s} {info['framework']} {info['framework_version']} on {info['device']}"
+            f"{name:12s} {info['framework']} {info['framework_version']}"
+            f" on {info['device']}"
             f"  ops {len(b.implemented)}/{len(op_names())}"
             f"  capabilities: {', '.join(sorted(b.capabilities)) or 'none'}"
             f"  deviations declared: {len(b.deviations)}"
@@ -125,8 +126,9 @@ def contract_markdown() -> str:
     lines = [
         f"# kconform backend contract {CONTRACT_VERSION}",
         "",
-        f"{len(op_names())} ops. Implement each as `kconform_<op>` in your plugin module, "
-        "decorated with `@kconform.hookimpl`, with exactly these argument names.",
+        f"{len(op_names())} ops. Implement each as `kconform_<op>` "
+        "in your plugin module, decorated with `@kconform.hookimpl`, "
+        "with exactly these argument names.",
         "",
     ]
     group = None

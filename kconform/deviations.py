@@ -51,7 +51,7 @@ def read_deviations(path: str | Path) -> list[dict[str, str]]:
 
 
 def is_pattern(case_id: str) -> bool:
-    """Whether a declared id is a pattern (has ``*`` or ``?``) rather than an exact id."""
+    """Whether a declared id is a pattern (has ``*`` or ``?``), not an exact id."""
     return "*" in case_id or "?" in case_id
 
 

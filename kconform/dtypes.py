@@ -99,7 +99,7 @@ def promotion_table() -> dict[tuple[str, str], str]:
 
 
 def is_float(dtype: object) -> bool:
-    """Whether a NumPy dtype is a contract float (bfloat16's NumPy kind is 'V', not 'f')."""
+    """Whether a NumPy dtype is a contract float (bfloat16's kind is 'V', not 'f')."""
     try:
         return name_of(dtype) in FLOATS
     except ValueError:
@@ -119,7 +119,9 @@ def round_to(values: object, name: str) -> np.ndarray:
         with np.errstate(over="ignore"):
             return x.astype(target)
     _, exp = np.frexp(x)
-    quantum = np.ldexp(1.0, np.maximum(exp - 8, -133))  # 8 significant bits, 2**-133 subnormal
+    quantum = np.ldexp(
+        1.0, np.maximum(exp - 8, -133)
+    )  # 8 significant bits, 2**-133 subnormal
     with np.errstate(over="ignore", invalid="ignore"):
         rounded = np.where(np.isfinite(x), np.round(x / quantum) * quantum, x)
         return rounded.astype(target)

@@ -22,7 +22,7 @@ _INFO_KEYS = ("name", "version", "framework", "framework_version", "device")
 
 
 class _Manager(pluggy.PluginManager):
-    """A PluginManager that, like pytest's, also takes unmarked ``kconform_*`` functions."""
+    """A PluginManager that, like pytest's, also takes unmarked ``kconform_*`` hooks."""
 
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
         opts = super().parse_hookimpl_opts(plugin, name)
@@ -52,7 +52,10 @@ def install_hint(name: str) -> str:
     if name in builtin:
         extra = "pip install torch==2.13.0 && " if name == "torch" else ""
         return f"{extra}pip install ./backends/{name} (from a kconform checkout)"
-    return f"install the package that provides the {ENTRY_POINT_GROUP!r} entry point {name!r}"
+    return (
+        f"install the package that provides the {ENTRY_POINT_GROUP!r} entry point "
+        f"{name!r}"
+    )
 
 
 def _signature_problem(plugin: str, hook: str, func: Any) -> str | None:
@@ -203,7 +206,7 @@ class BackendRegistry:
         self._loaded: dict[str, Backend | BackendLoadError] = {}
 
     def add_module(self, module_path: str) -> str:
-        """Register an unpackaged plugin module by import path; return its backend name."""
+        """Add an unpackaged plugin module by import path; return its backend name."""
         try:
             module = importlib.import_module(module_path)
         except Exception as exc:

@@ -1,4 +1,4 @@
-"""The kconform pytest plugin (``pytest11`` entry point): options, backends, items, summary."""
+"""The pytest plugin (``pytest11`` entry point): options, backends, items, summary."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ CHECK_MARKERS = {
     "errors": "invalid inputs that must raise",
     "promotion": "mixed-dtype calls against the promotion table",
     "explore": "hypothesis exploration of shapes, broadcasting and values",
+    "lifecycle": "a stage of a model-lifecycle scenario (create, compile, fit, ...)",
 }
 
 
@@ -71,8 +72,10 @@ def _select(
     if unknown:
         hints = "; ".join(f"{n}: {install_hint(n)}" for n in unknown)
         raise pytest.UsageError(
-            f"--backend asks for {', '.join(map(repr, unknown))}, which is not installed. "
-            f"Installed backends: {', '.join(installed) or 'none'}. To install: {hints}; "
+            f"--backend asks for {', '.join(map(repr, unknown))}, "
+            "which is not installed. "
+            f"Installed backends: {', '.join(installed) or 'none'}. "
+            f"To install: {hints}; "
             f"or try `--backend={','.join(installed) or 'all'}`"
         )
     return wanted
@@ -107,8 +110,9 @@ def pytest_pycollect_makeitem(
     collector: pytest.Collector, name: str, obj: object
 ) -> Any:
     from .suite.items import SpecSuite
+    from .suite.lifecycle import LifecycleSuite
 
-    if isinstance(obj, SpecSuite):
+    if isinstance(obj, (SpecSuite, LifecycleSuite)):
         return obj.collect(collector)
     return None
 
@@ -135,7 +139,7 @@ def backend(request: pytest.FixtureRequest) -> Any:
 
 
 class SessionReporter:
-    """Collects kconform outcomes of one session and prints the summary (one per config)."""
+    """Collects kconform outcomes of a session, prints the summary (one per config)."""
 
     def __init__(self, state: SessionState) -> None:
         self.state = state

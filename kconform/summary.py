@@ -26,7 +26,7 @@ HEADERS = (
 
 
 def backend_rows(state: SessionState) -> list[tuple[object, ...]]:
-    """One row per selected backend: versions, coverage, outcome counts, worst ULP error."""
+    """One row per selected backend: versions, coverage, outcomes, worst ULP error."""
     rows = []
     contract_size = len(op_names())
     for name in state.selected:
@@ -46,7 +46,9 @@ def backend_rows(state: SessionState) -> list[tuple[object, ...]]:
             )
             continue
         backend = state.backends[name]
-        mine = [o for o in state.outcomes if o.backend == name]
+        mine = [
+            o for o in state.outcomes if o.backend == name and o.kind != "lifecycle"
+        ]
         counts = Counter(o.outcome for o in mine)
         missing_ops = contract_size - len(backend.implemented)
         worst = max(
@@ -84,15 +86,49 @@ def stale_deviations(state: SessionState) -> list[str]:
         ids = case_ids.get(name, [])
         for dev in backend.deviations:
             if ids and not any(match_deviation(cid, [dev]) for cid in ids):
-                stale.append(f"{name}: declared deviation {dev['id']!r} matches no case")
-                continue
-            ran = [o for o in state.outcomes if o.backend == name and o.deviation == dev["id"]]
-            if is_pattern(dev["id"]) and ran and all(o.outcome == "passed" for o in ran):
                 stale.append(
-                    f"{name}: declared deviation {dev['id']!r} matched {len(ran)} cases "
-                    "and none failed; remove or narrow it"
+                    f"{name}: declared deviation {dev['id']!r} matches no case"
+                )
+                continue
+            ran = [
+                o
+                for o in state.outcomes
+                if o.backend == name and o.deviation == dev["id"]
+            ]
+            if (
+                is_pattern(dev["id"])
+                and ran
+                and all(o.outcome == "passed" for o in ran)
+            ):
+                stale.append(
+                    f"{name}: declared deviation {dev['id']!r} matched "
+                    f"{len(ran)} cases and none failed; remove or narrow it"
                 )
     return stale
+
+
+_CELL = {
+    "passed": "pass",
+    "failed": "FAIL",
+    "blocked": "blocked",
+    "deviation": "deviation",
+    "unsupported": "unsupported",
+    "skipped": "skip",
+}
+
+
+def lifecycle_rows(state: SessionState) -> tuple[list[str], list[list[str]]]:
+    """The stage x backend matrix of lifecycle outcomes: headers and rows."""
+    stages: dict[str, dict[str, str]] = {}
+    for o in state.outcomes:
+        if o.kind == "lifecycle":
+            stage = o.case_id.rsplit("[", 1)[0]
+            stages.setdefault(stage, {})[o.backend] = _CELL.get(o.outcome, o.outcome)
+    backends = [b for b in state.selected if any(b in row for row in stages.values())]
+    rows = [
+        [stage, *(row.get(b, "-") for b in backends)] for stage, row in stages.items()
+    ]
+    return ["stage", *backends], rows
 
 
 def render_terminal_summary(state: SessionState) -> list[str]:
@@ -107,6 +143,10 @@ def render_terminal_summary(state: SessionState) -> list[str]:
     lines += tabulate(
         backend_rows(state), headers=HEADERS, tablefmt="simple"
     ).splitlines()
+    headers, rows = lifecycle_rows(state)
+    if rows:
+        lines += ["", "kconform lifecycle (stage x backend)"]
+        lines += tabulate(rows, headers=headers, tablefmt="simple").splitlines()
     for name, err in state.load_errors.items():
         lines.append(f"{name}: {err}")
     for line in stale_deviations(state):

@@ -1,4 +1,4 @@
-"""kconform's declarative specs: one entry per contract op (``ops/``) and lifecycle scenarios.
+"""Declarative specs: one entry per contract op (``ops/``) and lifecycle scenarios.
 
 Installed as ``kconform.specs``. ``get_spec("softmax")`` returns the op's
 :class:`kconform.oracle.spec.OpSpec`.

@@ -1,3 +1,3 @@
-"""The harness's own tests: unit tests need no framework; sessions run through pytester."""
+"""The harness's own tests: unit tests need no framework; sessions run in pytester."""
 
 pytest_plugins = ["pytester"]

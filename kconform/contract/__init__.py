@@ -1,4 +1,4 @@
-"""The backend contract: pluggy hookspecs, grouped, versioned, with required and optional hooks.
+"""The backend contract: grouped, versioned pluggy hookspecs, required and optional.
 
 Every hook is named ``kconform_<op>``; its docstring is its specification.
 :data:`OPS` describes each one (group, arguments, defaults, required or not)

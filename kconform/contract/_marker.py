@@ -1,4 +1,4 @@
-"""The hookspec/hookimpl markers and the `op` decorator that records contract metadata."""
+"""The hookspec/hookimpl markers and the `op` decorator recording contract metadata."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def kconform_value_and_grad(
 
 @op("autodiff")
 def kconform_stop_gradient(x: Tensor) -> Tensor:
-    """Return ``x`` unchanged, treated as a constant by :func:`kconform_value_and_grad`."""
+    """Return ``x`` unchanged, held constant by :func:`kconform_value_and_grad`."""
 
 
 @op("compile", required=False)

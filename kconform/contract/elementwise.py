@@ -43,7 +43,7 @@ def kconform_divide(x1: Tensor, x2: Tensor) -> Tensor:
 
 @op("elementwise")
 def kconform_power(x1: Tensor, x2: Tensor) -> Tensor:
-    """Return ``x1 ** x2`` of float tensors, broadcast, with C99 ``pow`` special values."""
+    """Return ``x1 ** x2`` (float, broadcast) with C99 ``pow`` special values."""
 
 
 @op("elementwise")
@@ -119,7 +119,7 @@ def kconform_ceil(x: Tensor) -> Tensor:
 
 @op("elementwise")
 def kconform_round(x: Tensor) -> Tensor:
-    """Round to the nearest integer, ties to even (``round(2.5) == 2``), in ``x``'s dtype."""
+    """Round to nearest, ties to even (``round(2.5) == 2``), in ``x``'s dtype."""
 
 
 @op("elementwise")
@@ -152,7 +152,7 @@ def kconform_clip(x: Tensor, x_min: float | None, x_max: float | None) -> Tensor
 
 @op("elementwise")
 def kconform_where(condition: Tensor, x1: Tensor, x2: Tensor) -> Tensor:
-    """Return ``x1`` where the bool ``condition`` holds, else ``x2``; all three broadcast.
+    """Return ``x1`` where bool ``condition`` holds, else ``x2``; all three broadcast.
 
     The result dtype is ``promote(dtype(x1), dtype(x2))``.
     """

@@ -1,4 +1,4 @@
-"""Contract group ``info``: who the backend is, what it can do, what it knowingly gets wrong."""
+"""Contract group ``info``: who the backend is, what it can do, its known deviations."""
 
 from __future__ import annotations
 

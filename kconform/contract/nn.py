@@ -80,10 +80,10 @@ def kconform_log_softmax(x: Tensor, axis: int) -> Tensor:
 
 @op("nn", dtype="float32")
 def kconform_one_hot(indices: Tensor, num_classes: int, dtype: str) -> Tensor:
-    """Return one-hot rows of ``dtype`` for int ``indices``: shape ``indices.shape + (num_classes,)``.
+    """Return one-hot rows of ``dtype`` for int ``indices``.
 
-    An index outside ``[0, num_classes)`` gives a row of zeros (Keras and
-    TensorFlow semantics).
+    The shape is ``indices.shape + (num_classes,)``. An index outside
+    ``[0, num_classes)`` gives a row of zeros (Keras and TensorFlow semantics).
     """
 
 

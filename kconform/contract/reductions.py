@@ -47,7 +47,7 @@ def kconform_prod(x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
 
 @op("reductions", axis=None, keepdims=False)
 def kconform_var(x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
-    """Return the population variance (divisor ``n``, no Bessel correction) over ``axis``."""
+    """Return the population variance (divisor ``n``, not ``n - 1``) over ``axis``."""
 
 
 @op("reductions", axis=None, keepdims=False)
@@ -75,7 +75,7 @@ def kconform_all(x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
 
 @op("reductions", axis=None, keepdims=False)
 def kconform_argmax(x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
-    """Return the int32 index of the first maximum along ``axis`` (None: of the flat tensor).
+    """Return the int32 index of the first maximum along ``axis`` (None: flattened).
 
     ``axis`` is an int or None, never a tuple.
     """
@@ -83,4 +83,4 @@ def kconform_argmax(x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
 
 @op("reductions", axis=None, keepdims=False)
 def kconform_argmin(x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
-    """Return the int32 index of the first minimum along ``axis`` (None: of the flat tensor)."""
+    """Return the int32 index of the first minimum along ``axis`` (None: flattened)."""

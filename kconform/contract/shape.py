@@ -31,7 +31,7 @@ def kconform_transpose(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
 
 @op("shape")
 def kconform_expand_dims(x: Tensor, axis: int) -> Tensor:
-    """Insert an axis of length 1 at position ``axis`` (negative counts from the end)."""
+    """Insert a length-1 axis at position ``axis`` (negative counts from the end)."""
 
 
 @op("shape", axis=None)
@@ -68,7 +68,7 @@ def kconform_split(
 
 @op("shape", axis=None)
 def kconform_take(x: Tensor, indices: Tensor, axis: int | None) -> Tensor:
-    """Gather entries of ``x`` along ``axis`` at int32/int64 ``indices``, as ``numpy.take``.
+    """Gather ``x`` along ``axis`` at int32/int64 ``indices``, as ``numpy.take``.
 
     With ``axis=None`` ``x`` is flattened first. The result's shape is
     ``x.shape[:axis] + indices.shape + x.shape[axis+1:]``. Indices outside
@@ -78,7 +78,7 @@ def kconform_take(x: Tensor, indices: Tensor, axis: int | None) -> Tensor:
 
 @op("shape")
 def kconform_take_along_axis(x: Tensor, indices: Tensor, axis: int) -> Tensor:
-    """Gather along ``axis`` with ``indices`` of ``x``'s rank, as ``numpy.take_along_axis``.
+    """Gather along ``axis`` by ``indices`` of ``x``'s rank (``numpy.take_along_axis``).
 
     Indices outside ``[0, n)`` must raise.
     """
@@ -86,7 +86,7 @@ def kconform_take_along_axis(x: Tensor, indices: Tensor, axis: int) -> Tensor:
 
 @op("shape")
 def kconform_slice(x: Tensor, start: tuple[int, ...], size: tuple[int, ...]) -> Tensor:
-    """Return the block of ``x`` from ``start`` with extent ``size`` (one entry per axis).
+    """Return the block of ``x`` at ``start`` of extent ``size`` (one entry per axis).
 
     A block that does not fit inside ``x`` must raise.
     """
@@ -96,9 +96,9 @@ def kconform_slice(x: Tensor, start: tuple[int, ...], size: tuple[int, ...]) -> 
 def kconform_pad(
     x: Tensor, pad_width: tuple[tuple[int, int], ...], constant_value: float
 ) -> Tensor:
-    """Pad ``x`` with ``constant_value``: ``pad_width[i] = (before, after)`` for axis ``i``.
+    """Pad each axis ``i`` of ``x`` with ``constant_value`` by ``pad_width[i]``.
 
-    Negative widths must raise.
+    ``pad_width[i]`` is ``(before, after)``. Negative widths must raise.
     """
 
 

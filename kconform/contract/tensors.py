@@ -34,7 +34,7 @@ def kconform_to_numpy(x: Tensor) -> Any:
 
 @op("tensors")
 def kconform_is_tensor(x: Any) -> bool:
-    """Return True if ``x`` is a tensor of this backend (not a NumPy array, not a scalar)."""
+    """Return True if ``x`` is this backend's tensor (not a NumPy array or scalar)."""
 
 
 @op("tensors")
@@ -89,4 +89,4 @@ def kconform_arange(
 
 @op("creation", m=None, dtype="float32")
 def kconform_eye(n: int, m: int | None, dtype: str) -> Tensor:
-    """Return an ``(n, m)`` matrix (``m`` defaults to ``n``) with ones on the diagonal."""
+    """Return an ``(n, m)`` matrix (``m`` defaults to ``n``), ones on the diagonal."""

@@ -86,7 +86,7 @@ def binary(
     result_dtype: Callable[[str], str] = lambda d: d,
     **kwargs: Any,
 ) -> OpSpec:
-    """Declare a broadcasting binary op ``op(x1, x2)``; non-broadcasting shapes must raise."""
+    """Declare a broadcasting ``op(x1, x2)``; non-broadcasting shapes must raise."""
     lo, hi = domain
     lo2, hi2 = domain2 or domain
 
@@ -160,7 +160,7 @@ def reduction(
     result_dtype: Callable[[str], str] = lambda d: d,
     **kwargs: Any,
 ) -> OpSpec:
-    """Declare a reduction ``op(x, axis, keepdims)``; an axis out of range must raise."""
+    """Declare a reduction ``op(x, axis, keepdims)``; out-of-range axes must raise."""
     lo, hi = domain
     axes = [(a, k) for a, k in REDUCTION_AXES if tuple_axes or not isinstance(a, tuple)]
 

@@ -1,4 +1,4 @@
-"""The oracle's float64 gradients (through autograd) and their finite-difference check."""
+"""The oracle's float64 gradients (via autograd) and their finite-difference check."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ __all__ = [
     "substitute",
 ]
 
-#: Where a differentiable array sits in a sample: ``(arg, None)`` or ``(arg, item)`` in a list.
+#: Where a differentiable array sits in a sample: ``(arg, None)``, or
+#: ``(arg, item)`` in a list.
 Position = tuple[int, int | None]
 
 
@@ -75,7 +76,7 @@ def _scalar_fn(
 def reference_grads(
     spec: OpSpec, sample: Sample, positions: list[Position]
 ) -> tuple[float, list[np.ndarray], np.ndarray]:
-    """Value, float64 gradients at ``positions`` of ``sample``, and the cotangent ``w``."""
+    """Value, float64 gradients at ``positions`` of ``sample``, and cotangent ``w``."""
     args64 = widen(list(sample.args))
     w = cotangent(np.shape(spec.reference(*args64)))
     fn = _scalar_fn(spec, args64, positions, w)
@@ -107,7 +108,9 @@ def gradient_scales(
         if n > 1:
             lead = len(out_shape) - np.ndim(arg)
             axes = tuple(range(lead)) + tuple(
-                i + lead for i, d in enumerate(np.shape(arg)) if d == 1 and out_shape[i + lead] != 1
+                i + lead
+                for i, d in enumerate(np.shape(arg))
+                if d == 1 and out_shape[i + lead] != 1
             )
             summed = np.sum(np.abs(np.asarray(t)), axis=axes)
             scales[k] = max(scales[k], n * float(np.max(summed, initial=0.0)) / 2)
@@ -117,7 +120,7 @@ def gradient_scales(
 def finite_difference_error(
     spec: OpSpec, sample: Sample, positions: list[Position]
 ) -> float:
-    """Normwise relative difference between the oracle's gradients and central differences."""
+    """Normwise relative difference between oracle gradients and central differences."""
     args64 = widen(list(sample.args))
     _, grads, w = reference_grads(spec, sample, positions)
     fn = _scalar_fn(spec, args64, positions, w)

@@ -58,7 +58,7 @@ def special_values(dtype: str, extra: tuple[float, ...] = ()) -> np.ndarray:
 
 
 def subnormal_rows(arrays: list[np.ndarray], dtype: str) -> np.ndarray:
-    """Which rows (axis 0) of the arrays hold a nonzero value below ``dtype``'s smallest normal.
+    """Which rows (axis 0) hold a nonzero value below ``dtype``'s smallest normal.
 
     Special-value samples put one independent case per row, so that rows whose
     inputs or results are subnormal can be checked apart (``-subnormal`` cases):

@@ -44,12 +44,18 @@ class Measurement:
         return bool(self.error <= self.allowed)
 
     def describe(self) -> str:
-        """``max error 9 ulp > budget 4 ulp at (2, 5): got=0.1312 oracle=0.13119990``."""
+        """The one-line description, for example:
+
+        ``max error 9 ulp > budget 4 ulp at (2, 5): got=0.1312 oracle=0.13119990``.
+        """
         cmp = "<=" if self.passed else ">"
         if self.unit == "exact":
             head = "values differ" if not self.passed else "exact"
         else:
-            head = f"max error {_fmt_err(self.error)} {self.unit} {cmp} budget {self.allowed:g} {self.unit}"
+            head = (
+                f"max error {_fmt_err(self.error)} {self.unit} {cmp} "
+                f"budget {self.allowed:g} {self.unit}"
+            )
         if self.index is None:
             return head
         return f"{head} at {self.index}: got={self.got!r} oracle={self.expected!r}"

@@ -1,4 +1,7 @@
-"""The declarative op spec: samples, reference, dtypes, error budget, gradients, special values, errors."""
+"""The declarative op spec.
+
+Samples, reference, dtypes, error budget, gradients, special values, errors.
+"""
 
 from __future__ import annotations
 

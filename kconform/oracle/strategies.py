@@ -24,8 +24,9 @@ def array_of(
         elements = st.integers(int(np.ceil(lo)), int(np.floor(hi)))
         return hnp.arrays(to_numpy_dtype(dtype), shape, elements=elements)
     elements = st.floats(lo, hi, allow_nan=False, allow_infinity=False)
-    # Exploration stays in the normal range: values below sqrt(smallest normal) become
-    # 0, so that no product of two inputs is subnormal (subnormals have their own check).
+    # Exploration stays in the normal range: values below sqrt(smallest normal)
+    # become 0, so that no product of two inputs is subnormal (subnormals have
+    # their own check).
     flush = float(np.sqrt(finfo(dtype).smallest_normal))
     return hnp.arrays(np.float64, shape, elements=elements).map(
         lambda a: round_to(np.where(np.abs(a) < flush, 0.0, a), dtype)
@@ -63,7 +64,7 @@ def binary_samples(
 def reduction_samples(
     dtype: str, lo: float, hi: float, tuple_axes: bool
 ) -> st.SearchStrategy[Sample]:
-    """``op(x, axis, keepdims)`` with any valid axis (None, int, or tuple), non-empty axes."""
+    """``op(x, axis, keepdims)``, any valid axis (None/int/tuple), non-empty axes."""
     shapes = hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=5)
 
     @st.composite

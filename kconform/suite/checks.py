@@ -1,4 +1,4 @@
-"""The generic checks run on every spec: values, gradients, special values, errors, promotion."""
+"""Checks run on every spec: values, gradients, special values, errors, promotion."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class CaseContext:
     worst: Measurement | None = field(default=None)
 
     def record(self, m: Measurement) -> None:
-        """Keep the worst ULP error of ULP-budgeted comparisons (sum bounds are not ULPs)."""
+        """Keep the worst ULP error of ULP-budgeted checks (sum bounds are not ULPs)."""
         if (
             m.unit == "ulp"
             and m.worst_ulp is not None
@@ -133,7 +133,8 @@ def check_sample(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> 
     outs, refs = (out, ref) if isinstance(ref, list) else ([out], [ref])
     if not isinstance(outs, (list, tuple)) or len(outs) != len(refs):
         ctx.fail(
-            f"returned {type(out).__name__} of length {len(out) if hasattr(out, '__len__') else '?'}, "
+            f"returned {type(out).__name__} of length "
+            f"{len(out) if hasattr(out, '__len__') else '?'}, "
             f"expected a list of {len(refs)} tensors",
             spec,
             sample,
@@ -155,7 +156,8 @@ def check_sample(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> 
             )
         if got_dtype != expected_dtype:
             ctx.fail(
-                f"returned dtype {got_dtype}, expected {expected_dtype} ({sample.label})",
+                f"returned dtype {got_dtype}, expected {expected_dtype} "
+                f"({sample.label})",
                 spec,
                 sample,
                 dtype,
@@ -275,7 +277,9 @@ def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
             )
         scales = gradient_scales(spec, sample, positions, w64)
         for pos, g, gr, scale in zip(positions, grads, ref_grads, scales):
-            _compare_grad(ctx, spec, sample, dtype, pos, backend.to_numpy(g), gr, scale, eps)
+            _compare_grad(
+                ctx, spec, sample, dtype, pos, backend.to_numpy(g), gr, scale, eps
+            )
 
 
 def _compare_grad(
@@ -289,7 +293,10 @@ def _compare_grad(
     scale: float,
     eps: float,
 ) -> None:
-    """Normwise: ``max|g - g_ref| / scale`` in eps, ``scale`` from :func:`gradient_scales`."""
+    """Compare normwise: ``max|g - g_ref| / scale`` in eps.
+
+    ``scale`` comes from :func:`gradient_scales`.
+    """
     __tracebackhide__ = True
     where = f"argument {pos[0]}" + ("" if pos[1] is None else f"[{pos[1]}]")
     g_np = np.asarray(g, dtype=np.float64)
@@ -312,7 +319,8 @@ def _compare_grad(
             )
         )
         ctx.fail(
-            f"gradient of {where} error {err:.3g} eps > budget {spec.grad_budget:g} eps "
+            f"gradient of {where} error {err:.3g} eps > "
+            f"budget {spec.grad_budget:g} eps "
             f"(normwise) at {idx}: {ctx.backend.name}={g_np[idx]!r} oracle={gr[idx]!r} "
             f"({sample.label})",
             spec,
@@ -322,7 +330,7 @@ def _compare_grad(
 
 
 def special_samples(spec: OpSpec, dtype: str, subnormal: bool) -> list[Sample]:
-    """The rows of the spec's special samples with (or without) subnormal inputs or results."""
+    """The spec's special-sample rows with (or without) subnormal inputs or results."""
     from ..oracle.inputs import subnormal_rows
 
     assert spec.special is not None

@@ -128,7 +128,7 @@ def _ulp(ctx: checks.CaseContext) -> float | None:
 
 
 class OracleGradItem(pytest.Item):
-    """The oracle's own gradients against central finite differences (float64, no backend)."""
+    """The oracle's own gradients against central differences (float64, no backend)."""
 
     def __init__(self, *, spec: OpSpec, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -143,8 +143,9 @@ class OracleGradItem(pytest.Item):
                 continue
             err = finite_difference_error(self.spec, sample, positions)
             assert err < 1e-6, (
-                f"{self.name}: the oracle's gradient differs from central differences by "
-                f"{err:.3g} (normwise relative) on {sample.label}: fix the reference in specs/"
+                f"{self.name}: the oracle's gradient differs from central "
+                f"differences by {err:.3g} (normwise relative) on {sample.label}: "
+                "fix the reference in specs/"
             )
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
@@ -152,7 +153,7 @@ class OracleGradItem(pytest.Item):
 
 
 class BackendLoadItem(pytest.Item):
-    """Fails with the load error of a selected backend, so the run shows it and goes on."""
+    """Fails with a selected backend's load error, so the run shows it and goes on."""
 
     def runtest(self) -> None:
         name = self.name[len("backend-load[") : -1]
@@ -167,7 +168,7 @@ class BackendLoadItem(pytest.Item):
 
 
 class SpecSuite:
-    """Placed in a test module, expands into the spec-driven items of every selected backend."""
+    """In a test module, expands to the spec-driven items of every selected backend."""
 
     def collect(self, parent: pytest.Collector) -> list[pytest.Item]:
         from ..specs import all_specs

@@ -1,4 +1,7 @@
-"""Hypothesis profiles for exploration: ``ci`` (derandomized, small), ``dev``, ``thorough``."""
+"""Hypothesis exploration profiles: ``ci``, ``dev``, ``thorough``.
+
+``ci`` is derandomized and small.
+"""
 
 from __future__ import annotations
 
@@ -22,5 +25,6 @@ def hypothesis_settings(profile: str) -> settings:
         return PROFILES[profile]
     except KeyError:
         raise ValueError(
-            f"Unknown exploration profile {profile!r}; expected one of {', '.join(PROFILES)}"
+            f"Unknown exploration profile {profile!r}; "
+            f"expected one of {', '.join(PROFILES)}"
         ) from None

@@ -1,4 +1,4 @@
-"""Per-session state of the kconform pytest plugin: selected backends, results, deviations."""
+"""Per-session state of the pytest plugin: selected backends, results, deviations."""
 
 from __future__ import annotations
 

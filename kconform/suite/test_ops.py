@@ -1,4 +1,4 @@
-"""The op conformance suite: one item per spec, check, backend and dtype (see kconform.specs)."""
+"""Op conformance suite: an item per spec, check, backend and dtype (kconform.specs)."""
 
 from kconform.suite.items import SpecSuite
 

@@ -68,7 +68,8 @@ def _value_and_grad(ctx, dtype):
     )
     ctx.expect(
         isinstance(grads, dict) and set(grads) == {"w", "b", "unused"},
-        f"grads of a dict of params has keys {sorted(grads) if isinstance(grads, dict) else grads!r}",
+        "grads of a dict of params has keys "
+        f"{sorted(grads) if isinstance(grads, dict) else grads!r}",
     )
     _close(
         ctx,

@@ -1,4 +1,4 @@
-"""Specs of convolution and pooling (channels-last), with a tap-by-tap float64 oracle."""
+"""Specs of convolution and pooling (channels-last) with a tap-by-tap float64 oracle."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def same_padding(n: int, k: int, stride: int, dilation: int) -> tuple[int, int]:
 
 
 def _pad_spatial(x, pads, value):
-    """Pad axes 1..len(pads) of ``x`` with ``value`` by concatenation (autograd-friendly)."""
+    """Pad axes 1..len(pads) of ``x`` with ``value``, by concatenation for autograd."""
     for axis, (before, after) in enumerate(pads, start=1):
         shape = list(anp.shape(x))
         parts = []
@@ -35,7 +35,7 @@ def _pad_spatial(x, pads, value):
 
 
 def _windows(x, window, strides, dilation, padding, pad_value):
-    """Yield ``(tap, view)``: for each window tap, the strided view of the padded input."""
+    """Yield ``(tap, view)``: per window tap, the strided view of the padded input."""
     spatial = anp.shape(x)[1:-1]
     if padding == "same":
         pads = [

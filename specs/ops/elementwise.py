@@ -1,4 +1,4 @@
-"""Specs of the elementwise group: arithmetic, transcendental, rounding, comparisons, logic."""
+"""Elementwise-group specs: arithmetic, transcendental, rounding, comparisons, logic."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Specs of the linalg and nn groups: products and convolutions against their sum bound."""
+"""Specs of the linalg and nn groups: products and convolutions vs their sum bound."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def _gelu(x, approximate):
 
 
 def _gelu_scale(x, approximate):
-    # The textbook formula loses |x| u to the cancellation in 1 + erf(x / sqrt 2) for x < 0.
+    # The textbook formula loses |x| u to the cancellation in 1 + erf(x / sqrt 2)
+    # for x < 0.
     return 4.0 * np.abs(x)
 
 

@@ -1,4 +1,4 @@
-"""Specs of the random group: determinism under a seed, independence across seeds, distribution.
+"""Specs of the random group: seeded determinism, cross-seed independence, distribution.
 
 Bits are never compared across backends. Each check draws 20,000 values; a KS
 test at p < 1e-6 and moments beyond 6 standard errors are failures (a correct

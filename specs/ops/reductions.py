@@ -22,7 +22,8 @@ def _abs_sum(x, axis, keepdims):
     return np.sum(np.abs(x), axis=axis, keepdims=keepdims)
 
 
-# Each scale is n * sum(|terms|) of the sum the op computes (see kconform.oracle.spec.Bound).
+# Each scale is n * sum(|terms|) of the sum the op computes
+# (see kconform.oracle.spec.Bound).
 def _sum_scale(x, axis, keepdims):
     return _count(x, axis, keepdims) * _abs_sum(x, axis, keepdims)
 

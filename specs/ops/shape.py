@@ -11,7 +11,7 @@ from kconform.oracle.spec import Exact, OpSpec, Sample
 
 
 def _samples(*cases):
-    """A samples function from ``(label, builder)`` pairs; ``builder(rng, dtype) -> args``."""
+    """A samples function from ``(label, builder(rng, dtype) -> args)`` pairs."""
 
     def samples(rng: np.random.Generator, dtype: str) -> list[Sample]:
         return [Sample(build(rng, dtype), label) for label, build in cases]

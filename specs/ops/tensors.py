@@ -1,4 +1,4 @@
-"""Specs of the tensors and creation groups: exact round trips, casts, and constructors."""
+"""Specs of the tensors and creation groups: exact round trips, casts, constructors."""
 
 from __future__ import annotations
 

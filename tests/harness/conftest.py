@@ -11,7 +11,7 @@ PLUGINS = Path(__file__).parent.parent / "plugins"
 
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    """Run the packaged conformance suite in a pytester session; returns (result, outcomes)."""
+    """Run the packaged conformance suite under pytester; returns (result, outcomes)."""
     pytest.importorskip("kconform_numpy")
     monkeypatch.syspath_prepend(str(PLUGINS))
 

@@ -1,4 +1,4 @@
-"""A deliberately wrong backend: each planted fault is caught by the case meant to catch it."""
+"""A deliberately wrong backend: each planted fault is caught by its intended case."""
 
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ def test_failures_say_what_where_and_how_to_reproduce(run_suite, tmp_path):
     env_path = str(__import__("pathlib").Path(__file__).parent.parent / "plugins")
     code = (
         f"import sys; sys.path.insert(0, {env_path!r}); import kconform; "
-        "r = kconform._registry = kconform.BackendRegistry(); r.add_module('faulty_backend'); "
+        "r = kconform._registry = kconform.BackendRegistry(); "
+        "r.add_module('faulty_backend'); "
         f"exec(open({script!r}).read())"
     )
     out = subprocess.run(

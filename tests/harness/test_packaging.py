@@ -1,4 +1,4 @@
-"""A wheel built from this repository runs the suite in an empty venv, outside the checkout."""
+"""A wheel of this repository runs the suite in an empty venv, outside the checkout."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Whole pytest sessions: backend selection, deviations, the summary, all-skipped runs."""
+"""Whole pytest sessions: backend selection, deviations, summary, all-skipped runs."""
 
 from __future__ import annotations
 
@@ -64,8 +64,13 @@ def test_a_run_where_everything_was_skipped_fails(run_suite):
 
 def test_a_pattern_whose_cases_all_pass_is_reported_stale(pytester, run_suite):
     result = pytester.runpytest_inprocess(
-        "--pyargs", "kconform.suite", *BACKEND, "-p", "no:cacheprovider",
-        "-k", "relu and not explore",
+        "--pyargs",
+        "kconform.suite",
+        *BACKEND,
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "relu and not explore",
     )
     out = result.stdout.str()
     # relu[deviating-float32] is an exact id: its passing case fails the run.

@@ -1,4 +1,4 @@
-"""The NumPy reference with exp 300 ULPs off, declared; plus a stale and a dangling deviation."""
+"""NumPy reference, exp 300 ULPs off (declared); plus stale and dangling deviations."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """A deliberately wrong backend: the NumPy reference with five planted faults.
 
-Each fault must be caught by the one case meant to catch it (tests/harness/test_faults.py).
+Each fault must be caught by the one case meant to catch it
+(tests/harness/test_faults.py).
 """
 
 from __future__ import annotations

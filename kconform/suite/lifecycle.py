@@ -1,0 +1,152 @@
+"""Pytest items for lifecycle scenarios: one per scenario, stage and backend (``mlp-fit[jax]``).
+
+A scenario (``specs/lifecycle``) is an ordered list of named stages sharing a
+context per backend; a stage fails by raising. A stage after a failed one is
+skipped as blocked, naming the stage that blocked it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..backend import Backend
+from .state import STATE_KEY, SessionState
+
+__all__ = ["LifecycleContext", "LifecycleItem", "LifecycleSuite", "stages_of"]
+
+
+@dataclass
+class LifecycleContext:
+    """What a scenario's stages share on one backend."""
+
+    backend: Backend
+    scenario: str
+    tmp_path: Path
+    state: dict[str, Any] = field(default_factory=dict)
+    failed_stage: str | None = None
+
+
+def stages_of(scenario: Any) -> list[tuple[str, Callable[[Any], None]]]:
+    """A scenario's stages as ``(name, callable)`` pairs, in order.
+
+    Accepts a mapping, a sequence of pairs, or objects with ``name`` and ``run``.
+    """
+    stages = scenario.stages
+    if isinstance(stages, dict):
+        return list(stages.items())
+    out = []
+    for stage in stages:
+        if isinstance(stage, tuple):
+            out.append(stage)
+        else:
+            out.append((stage.name, getattr(stage, "run", stage)))
+    return out
+
+
+class LifecycleItem(pytest.Item):
+    """One stage of one scenario on one backend."""
+
+    def __init__(
+        self,
+        *,
+        scenario: Any,
+        stage: str,
+        run: Callable[[Any], None],
+        backend: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.scenario, self.stage, self.run, self.backend_name = (
+            scenario,
+            stage,
+            run,
+            backend,
+        )
+        self.add_marker("lifecycle")
+
+    @property
+    def state(self) -> SessionState:
+        return self.config.stash[STATE_KEY]
+
+    def _context(self) -> LifecycleContext:
+        contexts = self.state.extra.setdefault("lifecycle", {})
+        key = (self.scenario.name, self.backend_name)
+        if key not in contexts:
+            tmp = Path(tempfile.mkdtemp(prefix=f"kconform-{self.scenario.name}-"))
+            contexts[key] = LifecycleContext(
+                self.state.backends[self.backend_name], self.scenario.name, tmp
+            )
+        return contexts[key]
+
+    def runtest(self) -> None:
+        props = {
+            "backend": self.backend_name,
+            "op": self.scenario.name,
+            "kind": "lifecycle",
+            "dtype": None,
+            "stage": self.stage,
+        }
+        self.user_properties.append(("kconform", props))
+        backend = self.state.backends[self.backend_name]
+        lacking = [
+            c for c in getattr(self.scenario, "requires", ()) if not backend.supports(c)
+        ]
+        if lacking:
+            props["outcome"] = "unsupported"
+            pytest.skip(
+                f"unsupported: backend {self.backend_name!r} does not declare {lacking}"
+            )
+        ctx = self._context()
+        if ctx.failed_stage is not None:
+            props["outcome"] = "blocked"
+            pytest.skip(f"blocked: {ctx.failed_stage} failed")
+        try:
+            self.run(ctx)
+        except BaseException:
+            ctx.failed_stage = self.name
+            raise
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, self.name
+
+
+class LifecycleSuite:
+    """Placed in a test module, expands into every scenario's stages on every selected backend."""
+
+    def __init__(self, scenarios: Callable[[], Iterable[Any]] | None = None) -> None:
+        self._scenarios = scenarios
+
+    def _load(self) -> list[Any]:
+        if self._scenarios is not None:
+            return list(self._scenarios())
+        from ..specs.lifecycle import SCENARIOS
+
+        return list(SCENARIOS.values())
+
+    def collect(self, parent: pytest.Collector) -> list[pytest.Item]:
+        state = parent.config.stash[STATE_KEY]
+        items: list[pytest.Item] = []
+        scenarios = self._load()
+        for name in state.selected:
+            if name in state.load_errors:
+                continue  # the op suite reports the load error once
+            state.collected_backends.add(name)
+            for scenario in scenarios:
+                for stage, run in stages_of(scenario):
+                    items.append(
+                        LifecycleItem.from_parent(
+                            parent,
+                            name=f"{scenario.name}-{stage}[{name}]",
+                            scenario=scenario,
+                            stage=stage,
+                            run=run,
+                            backend=name,
+                        )
+                    )
+        return items

@@ -1,0 +1,5 @@
+"""The lifecycle suite: every scenario of ``kconform.specs.lifecycle``, stage by stage."""
+
+from kconform.suite.lifecycle import LifecycleSuite
+
+test_lifecycle = LifecycleSuite()

@@ -1,0 +1,40 @@
+"""Lifecycle items: stage order, shared context, blocked stages, the lifecycle table."""
+
+from __future__ import annotations
+
+TOY = """
+from types import SimpleNamespace as NS
+from kconform.suite.lifecycle import LifecycleSuite
+
+def create(ctx):
+    ctx.state["model"] = ctx.backend.name
+
+def fit(ctx):
+    assert ctx.state["model"] == ctx.backend.name
+    raise AssertionError("loss went NaN at epoch 1")
+
+def predict(ctx):
+    pass
+
+toy = NS(name="toy", stages=[NS(name="create", run=create), NS(name="fit", run=fit),
+                             NS(name="predict", run=predict)])
+test_toy = LifecycleSuite(lambda: [toy])
+"""
+
+
+def test_stages_share_a_context_and_a_failure_blocks_the_rest(pytester):
+    pytester.makepyfile(test_toy=TOY)
+    result = pytester.runpytest_inprocess(
+        "--backend=numpy", "-p", "no:cacheprovider", "-rs"
+    )
+    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    out = result.stdout.str()
+    assert "blocked: toy-fit[numpy] failed" in out
+    assert "loss went NaN at epoch 1" in out
+    result.stdout.fnmatch_lines([
+        "kconform lifecycle (stage x backend)",
+        "stage* numpy*",
+        "toy-create* pass*",
+        "toy-fit* FAIL*",
+        "toy-predict* blocked*",
+    ])  # fmt: skip
