@@ -1,4 +1,6 @@
-"""Pytest items for lifecycle scenarios: one per scenario, stage and backend (``mlp-fit[jax]``).
+"""Pytest items for lifecycle scenarios: one per scenario, stage and backend.
+
+Ids read ``mlp-fit[jax]``.
 
 A scenario (``specs/lifecycle``) is an ordered list of named stages sharing a
 context per backend; a stage fails by raising. A stage after a failed one is
@@ -117,7 +119,7 @@ class LifecycleItem(pytest.Item):
 
 
 class LifecycleSuite:
-    """Placed in a test module, expands into every scenario's stages on every selected backend."""
+    """In a test module, expands into every scenario's stages on every backend."""
 
     def __init__(self, scenarios: Callable[[], Iterable[Any]] | None = None) -> None:
         self._scenarios = scenarios

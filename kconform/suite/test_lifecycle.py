@@ -1,4 +1,4 @@
-"""The lifecycle suite: every scenario of ``kconform.specs.lifecycle``, stage by stage."""
+"""The lifecycle suite: every scenario of ``kconform.specs.lifecycle``, by stage."""
 
 from kconform.suite.lifecycle import LifecycleSuite
 
