@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,27 @@ def pytest_pycollect_makeitem(
     return None
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``pytest -n``: every case alone, but a scenario's stages on one worker.
+
+    Lifecycle stages share a context per scenario and backend, so they must run
+    in order in one process. (xdist's own ``loadgroup`` renames node ids, which
+    pytest 9.2 no longer lets it do, so kconform schedules by scope itself.)
+    """
+    if config.getvalue("dist") != "load":
+        return None  # the user chose a distribution mode: keep it
+    from xdist.scheduler import LoadScopeScheduling
+
+    from .suite.lifecycle import lifecycle_scope
+
+    class KconformScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return lifecycle_scope(nodeid) or nodeid
+
+    return KconformScheduling(config, log)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         names = metafunc.config.stash[STATE_KEY].selected
@@ -136,6 +158,10 @@ def backend(request: pytest.FixtureRequest) -> Any:
         if lacking:
             pytest.skip(f"unsupported: backend {name!r} does not declare {lacking}")
     return b
+
+
+#: The backend in a case id: ``softmax[torch-float32]``, ``matmul-errors[jax]``.
+_BACKEND_IN_ID = re.compile(r"\[([^\]\-]+)(?:-[^\]]*)?\]$")
 
 
 class SessionReporter:
@@ -168,16 +194,32 @@ class SessionReporter:
             )
         )
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """Under pytest-xdist the controller does not collect: learn case ids here."""
+        case_ids = self.state.extra.setdefault("case_ids", {})
+        for nodeid in ids:
+            name = nodeid.rsplit("::", 1)[-1]
+            match = _BACKEND_IN_ID.search(name)
+            if match and match.group(1) in self.state.selected:
+                self.state.collected_backends.add(match.group(1))
+                ids_of = case_ids.setdefault(match.group(1), [])
+                if name not in ids_of:
+                    ids_of.append(name)
+
+    def _active(self) -> bool:
+        return bool(self.state.collected_backends or self.state.outcomes)
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         from .summary import render_terminal_summary
 
-        if not self.state.collected_backends:
+        if not self._active():
             return
         for line in render_terminal_summary(self.state):
             terminalreporter.write_line(line)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.state.collected_backends or exitstatus != 0:
+        if not self._active() or exitstatus != 0:
             return
         ran = [
             o

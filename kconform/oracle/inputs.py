@@ -21,7 +21,7 @@ def rand(
     Ints are drawn from ``[ceil(low), floor(high)]``; bools are fair coins.
     """
     if dtype == "bool":
-        return rng.random(shape) < 0.5
+        return np.asarray(rng.random(shape) < 0.5)
     if dtype in INTS:
         lo, hi = int(np.ceil(low)), int(np.floor(high))
         return rng.integers(lo, hi + 1, size=shape).astype(to_numpy_dtype(dtype))

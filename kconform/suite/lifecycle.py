@@ -20,7 +20,14 @@ import pytest
 from ..backend import Backend
 from .state import STATE_KEY, SessionState
 
-__all__ = ["LifecycleContext", "LifecycleItem", "LifecycleSuite", "stages_of"]
+__all__ = [
+    "LifecycleCollector",
+    "LifecycleContext",
+    "LifecycleItem",
+    "LifecycleSuite",
+    "lifecycle_scope",
+    "stages_of",
+]
 
 
 @dataclass
@@ -119,22 +126,38 @@ class LifecycleItem(pytest.Item):
 
 
 class LifecycleSuite:
-    """In a test module, expands into every scenario's stages on every backend."""
+    """In a test module, expands into every scenario's stages on every backend.
+
+    The stages are collected under a node named ``lifecycle`` (node ids read
+    ``module.py::lifecycle::mlp-fit[jax]``), so that ``pytest -n`` can keep a
+    scenario's stages on one worker knowing only the node ids.
+    """
 
     def __init__(self, scenarios: Callable[[], Iterable[Any]] | None = None) -> None:
         self._scenarios = scenarios
 
-    def _load(self) -> list[Any]:
+    def scenarios(self) -> list[Any]:
         if self._scenarios is not None:
             return list(self._scenarios())
         from ..specs.lifecycle import SCENARIOS
 
         return list(SCENARIOS.values())
 
-    def collect(self, parent: pytest.Collector) -> list[pytest.Item]:
-        state = parent.config.stash[STATE_KEY]
+    def collect(self, parent: pytest.Collector) -> pytest.Collector:
+        return LifecycleCollector.from_parent(parent, name="lifecycle", suite=self)
+
+
+class LifecycleCollector(pytest.Collector):
+    """The ``lifecycle`` node: one item per scenario, stage and selected backend."""
+
+    def __init__(self, *, suite: LifecycleSuite, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suite = suite
+
+    def collect(self) -> list[pytest.Item]:
+        state = self.config.stash[STATE_KEY]
         items: list[pytest.Item] = []
-        scenarios = self._load()
+        scenarios = self.suite.scenarios()
         for name in state.selected:
             if name in state.load_errors:
                 continue  # the op suite reports the load error once
@@ -143,7 +166,7 @@ class LifecycleSuite:
                 for stage, run in stages_of(scenario):
                     items.append(
                         LifecycleItem.from_parent(
-                            parent,
+                            self,
                             name=f"{scenario.name}-{stage}[{name}]",
                             scenario=scenario,
                             stage=stage,
@@ -152,3 +175,15 @@ class LifecycleSuite:
                         )
                     )
         return items
+
+
+def lifecycle_scope(nodeid: str) -> str | None:
+    """``...::lifecycle::scenario[backend]`` for a lifecycle stage's node id, else None.
+
+    Stage names hold no ``-``: the scenario is what precedes the last one.
+    """
+    prefix, sep, name = nodeid.rpartition("::lifecycle::")
+    if not sep or "[" not in name:
+        return None
+    stage, _, backend = name.partition("[")
+    return f"{prefix}{sep}{stage.rsplit('-', 1)[0]}[{backend}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 TOY = """
 from types import SimpleNamespace as NS
 from kconform.suite.lifecycle import LifecycleSuite
@@ -38,3 +40,25 @@ def test_stages_share_a_context_and_a_failure_blocks_the_rest(pytester):
         "toy-fit* FAIL*",
         "toy-predict* blocked*",
     ])  # fmt: skip
+
+
+def _summary_rows(out: str) -> list[str]:
+    lines = out.splitlines()
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("kconform conformance")
+    )
+    return [line for line in lines[start:] if line.startswith(("numpy ", "toy-"))]
+
+
+def test_under_xdist_stages_stay_together_and_the_summary_is_the_same(pytester):
+    pytest.importorskip("xdist")
+    pytester.makepyfile(test_toy=TOY)
+    pytester.makepyfile(test_ops="from kconform.suite.items import SpecSuite\n"
+                                  "test_ops = SpecSuite()\n")  # fmt: skip
+    args = ("--backend=numpy", "-p", "no:cacheprovider", "-k", "toy or relu or softmax")
+    serial = pytester.runpytest_subprocess(*args)
+    parallel = pytester.runpytest_subprocess(*args, "-n", "2")
+    assert _summary_rows(parallel.stdout.str()) == _summary_rows(serial.stdout.str())
+    parallel.stdout.fnmatch_lines(
+        ["toy-create* pass*", "toy-fit* FAIL*", "toy-predict* blocked*"]
+    )
