@@ -1,0 +1,162 @@
+"""Merging layers: Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._spec import is_shape
+from .layer import Layer
+
+__all__ = [
+    "Add",
+    "Average",
+    "Concatenate",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+]
+
+
+def _as_list(layer: Layer, inputs: Any, minimum: int = 2) -> list[Any]:
+    if isinstance(inputs, dict):
+        inputs = list(inputs.values())
+    if not isinstance(inputs, (list, tuple)) or len(inputs) < minimum:
+        raise ValueError(
+            f"A merge layer ('{layer.name}') should be called on a list of at least "
+            f"{minimum} inputs. Received: inputs={inputs!r}"
+        )
+    return list(inputs)
+
+
+class _Merge(Layer):
+    _op = "add"
+
+    def build(self, input_shape: Any) -> None:
+        shapes = _as_list(self, input_shape)
+        if any(not is_shape(s) for s in shapes):
+            raise ValueError(f"Layer '{self.name}' expects a flat list of tensors.")
+        self._check_shapes(shapes)
+        self.built = True
+
+    def _check_shapes(self, shapes: list[Any]) -> None:
+        first = tuple(shapes[0])
+        for s in shapes[1:]:
+            if len(s) != len(first) or any(
+                a is not None and c is not None and a != c and 1 not in (a, c)
+                for a, c in zip(first[1:], tuple(s)[1:])
+            ):
+                raise ValueError(
+                    f"Inputs of layer '{self.name}' ({type(self).__name__}) must have "
+                    "the same shape. Received: "
+                    f"input_shape={[tuple(x) for x in shapes]}"
+                )
+
+    def call(self, inputs: Any) -> Any:
+        b = self._engine.b
+        items = _as_list(self, inputs)
+        out = items[0]
+        op = getattr(b, self._op)
+        for x in items[1:]:
+            out = op(out, x)
+        return out
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        shapes = [tuple(s) for s in _as_list(self, input_shape)]
+        return tuple(
+            next((s[i] for s in shapes if s[i] not in (None, 1)), shapes[0][i])
+            for i in range(len(shapes[0]))
+        )
+
+    def _output_dtype(self, input_dtype: str) -> str:
+        return input_dtype
+
+
+class Add(_Merge):
+    """Elementwise sum of a list of tensors of the same shape."""
+
+    _op = "add"
+
+
+class Multiply(_Merge):
+    """Elementwise product of a list of tensors of the same shape."""
+
+    _op = "multiply"
+
+
+class Maximum(_Merge):
+    """Elementwise maximum of a list of tensors."""
+
+    _op = "maximum"
+
+
+class Minimum(_Merge):
+    """Elementwise minimum of a list of tensors."""
+
+    _op = "minimum"
+
+
+class Subtract(_Merge):
+    """``inputs[0] - inputs[1]`` (exactly two inputs)."""
+
+    _op = "subtract"
+
+    def build(self, input_shape: Any) -> None:
+        if len(_as_list(self, input_shape)) != 2:
+            raise ValueError(
+                f"A `Subtract` layer ('{self.name}') should be called on exactly 2 "
+                "inputs."
+            )
+        super().build(input_shape)
+
+
+class Average(_Merge):
+    """Elementwise mean of a list of tensors."""
+
+    def call(self, inputs: Any) -> Any:
+        e = self._engine
+        items = _as_list(self, inputs)
+        out = items[0]
+        for x in items[1:]:
+            out = e.b.add(out, x)
+        return e.b.divide(out, e.const(float(len(items)), e.b.dtype(out)))
+
+
+class Concatenate(Layer):
+    """Concatenate a list of tensors along ``axis`` (the last by default)."""
+
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def build(self, input_shape: Any) -> None:
+        shapes = [tuple(s) for s in _as_list(self, input_shape, minimum=1)]
+        ndim = len(shapes[0])
+        axis = self.axis % ndim
+        for s in shapes[1:]:
+            if len(s) != ndim or any(
+                i != axis and a is not None and c is not None and a != c
+                for i, (a, c) in enumerate(zip(shapes[0], s))
+            ):
+                raise ValueError(
+                    "A `Concatenate` layer requires inputs with matching shapes except "
+                    f"for the concatenation axis. Received: input_shape={shapes}"
+                )
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        return self._engine.b.concatenate(_as_list(self, inputs, minimum=1), self.axis)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        shapes = [tuple(s) for s in _as_list(self, input_shape, minimum=1)]
+        axis = self.axis % len(shapes[0])
+        sizes = [s[axis] for s in shapes]
+        out = list(shapes[0])
+        out[axis] = None if None in sizes else sum(sizes)
+        for i in range(len(out)):
+            if i != axis and out[i] is None:
+                out[i] = next((s[i] for s in shapes if s[i] is not None), None)
+        return tuple(out)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}

@@ -1,0 +1,229 @@
+"""Model state: `Variable` (a named value on one backend) and the stateless scope.
+
+Training is functional: the trainer hands a function the current values of
+every variable and gets new values back. While that function runs, a
+:class:`StatelessScope` maps each variable to the value it should read, and
+records what it assigns, instead of touching the variable itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kconform.dtypes import to_numpy_dtype
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = ["StatelessScope", "Variable", "current_scope"]
+
+_local = threading.local()
+
+
+def current_scope() -> StatelessScope | None:
+    """The innermost active :class:`StatelessScope`, if any."""
+    return getattr(_local, "scope", None)
+
+
+class StatelessScope:
+    """Read variables from ``values``; record assignments in ``updates``.
+
+    Args:
+        values: Pairs ``(variable, tensor)``: what each variable reads inside.
+    """
+
+    def __init__(self, values: Any = ()) -> None:
+        self.values: dict[int, Any] = {id(v): t for v, t in values}
+        self.updates: dict[int, Any] = {}
+        self._parent: StatelessScope | None = None
+
+    def __enter__(self) -> StatelessScope:
+        self._parent = current_scope()
+        _local.scope = self
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _local.scope = self._parent
+
+    def lookup(self, var: Variable) -> Any:
+        key = id(var)
+        if key in self.updates:
+            return self.updates[key]
+        if key in self.values:
+            return self.values[key]
+        if self._parent is not None:
+            return self._parent.lookup(var)
+        return var._value
+
+    def current(self, var: Variable) -> Any:
+        """The value ``var`` holds after what ran in this scope."""
+        return self.lookup(var)
+
+
+class Variable:
+    """A named, shaped tensor of model state, bound to one backend.
+
+    Until the owning model binds it, it holds its initial value as a host
+    NumPy array (drawn on the host, so every backend starts from the same
+    numbers); binding converts it with ``from_numpy``.
+
+    Args:
+        value: Initial value (NumPy array or a tensor of ``engine``'s backend).
+        dtype: Contract dtype name.
+        trainable: Whether gradient descent updates it.
+        name: Short name, e.g. ``"kernel"``.
+        engine: The engine to bind to now, or None to stay on the host.
+    """
+
+    __array_priority__ = 100  # NumPy defers `ndarray + Variable` to us
+
+    def __init__(
+        self,
+        value: Any,
+        dtype: str = "float32",
+        trainable: bool = True,
+        name: str = "variable",
+        engine: Engine | None = None,
+        regularizer: Any = None,
+        constraint: Any = None,
+    ) -> None:
+        self.name = name
+        self.path = name
+        self.dtype = dtype
+        self.trainable = trainable
+        self.regularizer = regularizer
+        self.constraint = constraint
+        self._engine: Engine | None = None
+        if engine is not None and engine.b.is_tensor(value):
+            self._engine, self._value = engine, value
+            self.shape = tuple(engine.b.shape(value))
+        else:
+            host = np.asarray(value, dtype=to_numpy_dtype(dtype))
+            self.shape = tuple(host.shape)
+            self._value = host
+            if engine is not None:
+                self.bind(engine)
+
+    # -- binding -------------------------------------------------------------
+    @property
+    def engine(self) -> Engine | None:
+        return self._engine
+
+    def bind(self, engine: Engine) -> None:
+        """Move the value to ``engine``'s backend (through the host if needed)."""
+        if self._engine is engine:
+            return
+        host = self.numpy()
+        self._value = engine.b.from_numpy(np.asarray(host, order="C"))
+        self._engine = engine
+
+    # -- value ------------------------------------------------------------------
+    @property
+    def value(self) -> Any:
+        """The current value: a backend tensor (a host array while unbound)."""
+        scope = getattr(_local, "scope", None)
+        if scope is not None:
+            return scope.lookup(self)
+        return self._value
+
+    def assign(self, value: Any) -> None:
+        """Set the value (recorded by the active stateless scope, if any)."""
+        scope = getattr(_local, "scope", None)
+        if scope is not None:
+            scope.updates[id(self)] = value
+            return
+        self._set(value)
+
+    def _set(self, value: Any) -> None:
+        if self._engine is None:
+            arr = np.asarray(value, dtype=to_numpy_dtype(self.dtype))
+            if arr.shape != self.shape:
+                raise ValueError(_shape_error(self, arr.shape))
+            self._value = arr
+            return
+        b = self._engine.b
+        if not b.is_tensor(value):
+            arr = np.asarray(value, dtype=to_numpy_dtype(self.dtype))
+            if arr.shape != self.shape:
+                raise ValueError(_shape_error(self, arr.shape))
+            value = b.from_numpy(np.asarray(arr, order="C"))
+        self._value = value
+
+    def numpy(self) -> np.ndarray:
+        """Return the value as a NumPy array (a copy)."""
+        value = self._value
+        if self._engine is not None and self._engine.b.is_tensor(value):
+            return np.array(self._engine.b.to_numpy(value))
+        return np.array(value)
+
+    # -- interop: NumPy, JAX and TensorFlow conversion protocols, operators -----------
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __jax_array__(self) -> Any:
+        return self.value
+
+    def __tf_tensor__(self, dtype: Any = None, name: Any = None) -> Any:
+        return self.value
+
+    def __repr__(self) -> str:
+        where = self._engine.name if self._engine else "host"
+        return (
+            f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}"
+            f" ({where})>"
+        )
+
+    def _binary(self, other: Any, op: str, reflected: bool = False) -> Any:
+        from . import ops  # the public ops resolve the engine and convert operands
+
+        a, b = (other, self) if reflected else (self, other)
+        return getattr(ops, op)(a, b)
+
+    def __add__(self, o: Any) -> Any:
+        return self._binary(o, "add")
+
+    def __radd__(self, o: Any) -> Any:
+        return self._binary(o, "add", True)
+
+    def __sub__(self, o: Any) -> Any:
+        return self._binary(o, "subtract")
+
+    def __rsub__(self, o: Any) -> Any:
+        return self._binary(o, "subtract", True)
+
+    def __mul__(self, o: Any) -> Any:
+        return self._binary(o, "multiply")
+
+    def __rmul__(self, o: Any) -> Any:
+        return self._binary(o, "multiply", True)
+
+    def __truediv__(self, o: Any) -> Any:
+        return self._binary(o, "divide")
+
+    def __rtruediv__(self, o: Any) -> Any:
+        return self._binary(o, "divide", True)
+
+    def __matmul__(self, o: Any) -> Any:
+        return self._binary(o, "matmul")
+
+    def __rmatmul__(self, o: Any) -> Any:
+        return self._binary(o, "matmul", True)
+
+    def __neg__(self) -> Any:
+        from . import ops
+
+        return ops.negative(self)
+
+    def __pow__(self, o: Any) -> Any:
+        return self._binary(o, "power")
+
+
+def _shape_error(var: Variable, received: tuple[int, ...]) -> str:
+    return (
+        f"Variable '{var.path}' has shape {var.shape}; received a value of shape "
+        f"{tuple(received)}. Pass an array of shape {var.shape}."
+    )
