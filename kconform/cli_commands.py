@@ -111,6 +111,9 @@ def _run(args: argparse.Namespace) -> int:
         f"--kconform-report-dir={args.report}",
         "-p",
         "no:cacheprovider",
+        # kconform is imported before pytest starts, so it cannot be assert-rewritten.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
         *(f"--backend-plugin={m}" for m in args.backend_plugin),
         *TIERS[args.tier],
         *extra,
