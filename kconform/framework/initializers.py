@@ -24,7 +24,6 @@ __all__ = [
     "GlorotUniform",
     "HeNormal",
     "HeUniform",
-    "Identity",
     "Initializer",
     "LecunNormal",
     "LecunUniform",
@@ -315,23 +314,6 @@ class Orthogonal(_Seeded):
         return {"gain": self.gain, "seed": self.seed}
 
 
-class Identity(Initializer):
-    """The identity matrix times ``gain`` (2-D shapes only)."""
-
-    def __init__(self, gain: float = 1.0) -> None:
-        self.gain = gain
-
-    def __call__(self, shape, dtype=None):
-        if len(shape) != 2:
-            raise ValueError(
-                f"Identity needs a 2-D shape. Received: shape={tuple(shape)}"
-            )
-        return _out(self.gain * np.eye(*shape), dtype)
-
-    def get_config(self):
-        return {"gain": self.gain}
-
-
 ALL: dict[str, type] = {
     "zeros": Zeros,
     "ones": Ones,
@@ -349,7 +331,6 @@ ALL: dict[str, type] = {
     "lecun_uniform": LecunUniform,
     "lecun_normal": LecunNormal,
     "orthogonal": Orthogonal,
-    "identity": Identity,
 }
 _BY_CLASS = {cls.__name__: cls for cls in ALL.values()}
 
