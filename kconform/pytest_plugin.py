@@ -200,6 +200,8 @@ class SessionReporter:
         case_ids = self.state.extra.setdefault("case_ids", {})
         for nodeid in ids:
             name = nodeid.rsplit("::", 1)[-1]
+            if name.startswith("test"):
+                continue  # an ordinary test using the backend fixture, not a case
             match = _BACKEND_IN_ID.search(name)
             if match and match.group(1) in self.state.selected:
                 self.state.collected_backends.add(match.group(1))
