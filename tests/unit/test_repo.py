@@ -1,10 +1,15 @@
-"""The repository's own wiring: the README's commands, .ci/run, and what pytest collects."""
+"""The repository's wiring: the README's commands, .ci/run, what pytest collects."""
 
 from __future__ import annotations
 
 import subprocess
-import tomllib
+import sys
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[2]
 
