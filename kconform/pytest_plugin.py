@@ -53,9 +53,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--kconform-report-dir",
         action="store",
-        default="reports",
+        default=None,
         metavar="DIR",
-        help="Where reports and reproduction scripts are written (default: reports)",
+        help="The run directory: records, reports and reproduction scripts "
+        "(default: reports/<time>-<backends>)",
+    )
+    group.addoption(
+        "--kconform-golden",
+        action="store",
+        default="auto",
+        choices=("auto", "off"),
+        help="auto: compare with the shipped golden records of the built-in "
+        "backends that did not run; off: only the backends that ran",
     )
 
 
@@ -96,15 +105,44 @@ def pytest_configure(config: pytest.Config) -> None:
         except Exception as exc:
             raise pytest.UsageError(f"--backend-plugin={module}: {exc}") from exc
     selected = _select(registry, config.getoption("backend"), added)
+    report_dir = config.getoption("kconform_report_dir")
     state = SessionState(
         registry=registry,
         selected=selected,
         profile=config.getoption("kconform_profile"),
-        report_dir=Path(config.getoption("kconform_report_dir")),
+        report_dir=Path(report_dir) if report_dir else default_run_dir(selected),
     )
     state.load()
     config.stash[STATE_KEY] = state
+    if not hasattr(config, "workerinput"):  # xdist workers report to the controller
+        state.writer = _writer(config, state)
     config.pluginmanager.register(SessionReporter(state), "kconform-reporter")
+
+
+def default_run_dir(selected: list[str]) -> Path:
+    """``reports/<UTC time>-<backends>``: a new directory per run."""
+    import datetime as dt
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    names = "-".join(selected)[:60] or "none"
+    return Path("reports") / f"{stamp}-{names}"
+
+
+def _writer(config: pytest.Config, state: SessionState) -> Any:
+    import sys
+
+    from .records import RunWriter
+    from .suite.recording import backend_record
+
+    writer = RunWriter(
+        state.report_dir,
+        run=state.report_dir.name,
+        profile=state.profile,
+        argv=[Path(sys.argv[0]).name, *config.invocation_params.args],
+    )
+    for name in state.selected:
+        writer.add_backend(backend_record(state, name))
+    return writer
 
 
 def pytest_pycollect_makeitem(
@@ -165,14 +203,26 @@ _BACKEND_IN_ID = re.compile(r"\[([^\]\-]+)(?:-[^\]]*)?\]$")
 
 
 class SessionReporter:
-    """Collects kconform outcomes of a session, prints the summary (one per config)."""
+    """Collects kconform outcomes of a session, writes records and reports."""
 
     def __init__(self, state: SessionState) -> None:
         self.state = state
+        self.terminal_lines: list[str] | None = None
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        from .suite.recording import planned_ids
+
+        if self.state.writer is None:
+            return
+        for name, ids in planned_ids(session.items).items():
+            self.state.writer.plan(name, ids)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties).get("kconform")
-        if props is None or report.when != "call":
+        if props is None:
+            self._maybe_crashed(report)
+            return
+        if report.when != "call":
             return
         outcome = props.get("outcome")
         if hasattr(report, "wasxfail"):
@@ -193,6 +243,28 @@ class SessionReporter:
                 deviation=props.get("deviation"),
             )
         )
+        writer = self.state.writer
+        if writer is not None:
+            from .suite.recording import case_record
+
+            backend, case, arrays = case_record(report, props, outcome)
+            writer.add_case(backend, case, arrays)
+            writer.checkpoint()
+
+    def _maybe_crashed(self, report: pytest.TestReport) -> None:
+        """A pytest-xdist worker that died mid-case reports it failed, without props."""
+        writer = self.state.writer
+        if writer is None or not report.failed:
+            return
+        name = report.nodeid.rsplit("::", 1)[-1]
+        for backend in self.state.selected:
+            rec = writer.backend_record(backend)
+            if name in rec["planned"] and name not in rec["cases"]:
+                from .suite.recording import crashed_record
+
+                writer.add_case(backend, crashed_record(report, backend, name), {})
+                writer.checkpoint(force=True)
+                return
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
@@ -204,10 +276,15 @@ class SessionReporter:
                 continue  # an ordinary test using the backend fixture, not a case
             match = _BACKEND_IN_ID.search(name)
             if match and match.group(1) in self.state.selected:
-                self.state.collected_backends.add(match.group(1))
-                ids_of = case_ids.setdefault(match.group(1), [])
+                backend = match.group(1)
+                self.state.collected_backends.add(backend)
+                ids_of = case_ids.setdefault(backend, [])
                 if name not in ids_of:
                     ids_of.append(name)
+                if self.state.writer is not None and not name.startswith(
+                    "backend-load["
+                ):
+                    self.state.writer.plan(backend, [name])
 
     def _active(self) -> bool:
         return bool(self.state.collected_backends or self.state.outcomes)
@@ -217,11 +294,17 @@ class SessionReporter:
 
         if not self._active():
             return
-        for line in render_terminal_summary(self.state):
+        lines = self.terminal_lines
+        if lines is None:
+            lines = render_terminal_summary(self.state)
+        for line in lines:
             terminalreporter.write_line(line)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self._active() or exitstatus != 0:
+        if not self._active():
+            return
+        self._finish_records(exitstatus)
+        if exitstatus != 0:
             return
         ran = [
             o
@@ -231,3 +314,18 @@ class SessionReporter:
         if self.state.outcomes and not ran:
             # Everything was skipped: a conformance run that checked nothing is no pass.
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _finish_records(self, exitstatus: int) -> None:
+        from .summary import stale_deviations
+
+        writer = self.state.writer
+        if writer is None:
+            return
+        for line in stale_deviations(self.state):
+            name = line.split(":", 1)[0]
+            writer.backend_record(name)["stale_deviations"].append(line)
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        writer.finish(
+            complete=not interrupted,
+            detail="interrupted (Ctrl-C or SIGTERM)" if interrupted else None,
+        )

@@ -43,15 +43,35 @@ class CaseContext:
     case_id: str
     repro_dir: Path | None = None
     worst: Measurement | None = field(default=None)
+    #: The worst error seen per unit (``ulp``, ``bound``, ``grad_eps``), for records.
+    errors: dict[str, float] = field(default_factory=dict)
+    #: Whether to keep outputs for the records (canonical cases, not exploration).
+    keep_outputs: bool = False
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
 
     def record(self, m: Measurement) -> None:
-        """Keep the worst ULP error of ULP-budgeted checks (sum bounds are not ULPs)."""
+        """Keep the worst error per unit, and the worst ULP-budgeted measurement."""
+        if m.unit != "exact":
+            self.note_error("bound" if m.unit == "x bound" else m.unit, m.error)
         if (
             m.unit == "ulp"
             and m.worst_ulp is not None
             and (self.worst is None or m.worst_ulp > (self.worst.worst_ulp or 0))
         ):
             self.worst = m
+
+    def note_error(self, unit: str, error: float) -> None:
+        """Keep ``error`` if it is the worst in ``unit`` so far (NaN is the worst)."""
+        error = float(error)
+        old = self.errors.get(unit)
+        if old is None or not error <= old or np.isnan(error):
+            if old is None or not np.isnan(old):
+                self.errors[unit] = error
+
+    def keep(self, value: np.ndarray) -> None:
+        """Keep an output (or gradient) for cross-backend parity."""
+        if self.keep_outputs:
+            self.outputs[f"out{len(self.outputs)}"] = np.array(value)
 
     def expect(self, condition: bool, what: str) -> None:
         """Fail the case with ``what`` unless ``condition`` holds (property checks)."""
@@ -162,6 +182,7 @@ def check_sample(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> 
                 sample,
                 dtype,
             )
+        ctx.keep(arr)
         m = measure(arr, r, expected_dtype, spec.budget, args64)
         ctx.record(m)
         if not m.passed:
@@ -310,7 +331,9 @@ def _compare_grad(
         )
     scale = max(scale, float(finfo(dtype).smallest_normal))
     diff = np.abs(g_np - gr)
-    err = float(np.max(diff)) / scale / eps
+    err = float(np.max(diff)) / scale / eps if diff.size else 0.0
+    ctx.keep(np.asarray(g))
+    ctx.note_error("grad_eps", err)
     if not err <= spec.grad_budget:
         idx = tuple(
             int(i)

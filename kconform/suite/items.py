@@ -10,6 +10,7 @@ from hypothesis import given
 
 from ..deviations import is_pattern, match_deviation
 from ..oracle.spec import OpSpec
+from ..records.schema import encode_array, json_float
 from . import checks
 from .profiles import hypothesis_settings
 from .state import STATE_KEY, SessionState
@@ -59,16 +60,24 @@ class SpecItem(pytest.Item):
         deviation = match_deviation(self.name, backend.deviations)
         if deviation is not None:
             props["deviation"] = deviation["id"]
-        ctx = checks.CaseContext(backend, self.name, self.state.report_dir / "repro")
+        ctx = checks.CaseContext(
+            backend,
+            self.name,
+            self.state.report_dir / "repro",
+            keep_outputs=self.kind in _KEPT,
+        )
         try:
             self._run(ctx)
         except checks.ConformanceFailure:
-            props["worst_ulp"] = _ulp(ctx)
+            _fill(props, ctx)
             if deviation is not None:
                 props["outcome"] = "deviation"
                 pytest.xfail(f"declared deviation: {deviation['reason']}")
             raise
-        props["worst_ulp"] = _ulp(ctx)
+        except BaseException:
+            _fill(props, ctx)
+            raise
+        _fill(props, ctx)
         # A pattern may match cases that pass; an exact id that passes is out of date.
         if deviation is not None and not is_pattern(deviation["id"]):
             raise checks.ConformanceFailure(
@@ -119,6 +128,17 @@ class SpecItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, None, self.name
+
+
+#: The checks whose outputs are kept for parity (exploration draws vary by profile).
+_KEPT = ("values", "grad", "special", "subnormal")
+
+
+def _fill(props: dict[str, Any], ctx: checks.CaseContext) -> None:
+    """Put the case's errors and outputs where the session's records read them."""
+    props["worst_ulp"] = _ulp(ctx)
+    props["error"] = {k: json_float(v) for k, v in ctx.errors.items()}
+    props["arrays"] = {k: encode_array(v) for k, v in ctx.outputs.items()}
 
 
 def _ulp(ctx: checks.CaseContext) -> float | None:

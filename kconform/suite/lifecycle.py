@@ -115,14 +115,30 @@ class LifecycleItem(pytest.Item):
         if ctx.failed_stage is not None:
             props["outcome"] = "blocked"
             pytest.skip(f"blocked: {ctx.failed_stage} failed")
+        before = dict(ctx.state.get("records", {}))
         try:
             self.run(ctx)
         except BaseException:
             ctx.failed_stage = self.name
             raise
+        finally:
+            props["arrays"] = _new_records(before, ctx.state.get("records", {}))
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, None, self.name
+
+
+def _new_records(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The records a stage added or replaced, encoded for the session's records."""
+    from ..records.schema import encode_array, flatten_values
+
+    out = {}
+    for name, value in after.items():
+        if name in before and before[name] is value:
+            continue
+        for key, arr in flatten_values(name, value).items():
+            out[key] = encode_array(arr)
+    return out
 
 
 class LifecycleSuite:

@@ -42,6 +42,8 @@ class SessionState:
     outcomes: list[Outcome] = field(default_factory=list)
     collected_backends: set[str] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Writes the run's records (None in pytest-xdist workers: the controller writes).
+    writer: Any = None
 
     def load(self) -> None:
         """Load every selected backend, keeping load errors per backend."""
