@@ -88,15 +88,21 @@ class Run:
         return bool(self.doc.get("complete"))
 
     def arrays(self, backend: str) -> dict[str, np.ndarray]:
-        """Every array of ``backend``'s cases, keyed ``<case key>/<name>``."""
+        """Every array of ``backend``'s cases, keyed ``<case key>/<name>``.
+
+        A checkpoint of an unfinished run may hold arrays in parts
+        (``array_parts``) besides the consolidated file; both are read.
+        """
         if backend not in self._arrays:
-            rel = self.backends[backend].get("arrays")
-            path = self.directory / rel if rel else None
-            if path is None or not path.exists():
-                self._arrays[backend] = {}
-            else:
-                with np.load(path, allow_pickle=False) as data:
-                    self._arrays[backend] = {k: data[k] for k in data.files}
+            record = self.backends[backend]
+            files = [record.get("arrays"), *record.get("array_parts", [])]
+            out: dict[str, np.ndarray] = {}
+            for rel in files:
+                path = self.directory / rel if rel else None
+                if path is not None and path.exists():
+                    with np.load(path, allow_pickle=False) as data:
+                        out.update({k: data[k] for k in data.files})
+            self._arrays[backend] = out
         return self._arrays[backend]
 
     def case_arrays(self, backend: str, case: dict[str, Any]) -> list[np.ndarray]:
@@ -140,7 +146,8 @@ def load_run(path: str | Path) -> Run:
 class _BackendBuffer:
     record: dict[str, Any]
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
-    dirty_arrays: bool = False
+    #: Arrays not yet on disk: a checkpoint writes only these, as a new part file.
+    pending: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class RunWriter:
@@ -211,7 +218,7 @@ class RunWriter:
         buf.record["cases"][case["id"]] = case
         for name, arr in arrays.items():
             buf.arrays[array_key(case["key"], name)] = arr
-            buf.dirty_arrays = True
+            buf.pending[array_key(case["key"], name)] = arr
 
     def backend_record(self, backend: str) -> dict[str, Any]:
         return self._backends[backend].record
@@ -246,16 +253,34 @@ class RunWriter:
         self.doc["complete"] = complete and all(
             b.record["status"] == "complete" for b in self._backends.values()
         )
-        self._write()
+        self._write(final=True)
 
-    def _write(self) -> None:
+    def _write(self, final: bool = False) -> None:
+        """Arrays first, then the JSON naming them.
+
+        A checkpoint writes the arrays added since the last one as a new part
+        file (cost proportional to what is new); the final write consolidates
+        each backend's arrays into one file and then removes the parts.
+        """
+        stale_parts: list[Path] = []
         for buf in self._backends.values():
-            if buf.dirty_arrays:
-                _write_npz(self.directory / buf.record["arrays"], buf.arrays)
-                buf.dirty_arrays = False
+            record = buf.record
+            parts = record.setdefault("array_parts", [])
+            if final:
+                if buf.arrays or parts:
+                    _write_npz(self.directory / record["arrays"], buf.arrays)
+                stale_parts += [self.directory / p for p in parts]
+                record["array_parts"] = []
+            elif buf.pending:
+                rel = f"arrays/{record['name']}.part{len(parts)}.npz"
+                _write_npz(self.directory / rel, buf.pending)
+                parts.append(rel)
+            buf.pending = {}
         self.doc["updated"] = now()
         text = json.dumps(self.doc, indent=1, allow_nan=False) + "\n"
         atomic_write_text(self.directory / "results.json", text)
+        for path in stale_parts:
+            path.unlink(missing_ok=True)
 
 
 def finished(case: dict[str, Any]) -> bool:
