@@ -12,7 +12,7 @@ from ..deviations import is_pattern, match_deviation
 from ..oracle.spec import OpSpec
 from ..records.schema import encode_array, json_float
 from . import checks
-from .profiles import hypothesis_settings
+from .profiles import hypothesis_settings, reproducible_draws
 from .state import STATE_KEY, SessionState
 
 __all__ = ["BackendLoadItem", "OracleGradItem", "SpecItem", "SpecSuite"]
@@ -116,7 +116,8 @@ class SpecItem(pytest.Item):
         def explore(sample: Any) -> None:
             checks.check_sample(ctx, spec, sample, dtype)
 
-        explore()
+        with reproducible_draws(self.state.profile):
+            explore()
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> Any:
         exc = excinfo.value

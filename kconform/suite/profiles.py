@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from hypothesis import HealthCheck, settings
 
-__all__ = ["PROFILES", "hypothesis_settings"]
+__all__ = ["PROFILES", "hypothesis_settings", "reproducible_draws"]
 
 _COMMON = dict(deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
 
@@ -28,3 +31,36 @@ def hypothesis_settings(profile: str) -> settings:
             f"Unknown exploration profile {profile!r}; "
             f"expected one of {', '.join(PROFILES)}"
         ) from None
+
+
+@contextlib.contextmanager
+def reproducible_draws(profile: str) -> Iterator[None]:
+    """In the ``ci`` profile, make the examples independent of what was imported.
+
+    Hypothesis sometimes draws constants found in the source of "local"
+    (non-site-packages) modules loaded so far, so a derandomized test draws
+    differently depending on what ran before it in the process: a pytest-xdist
+    worker and a serial run would record different errors. In ``ci`` those
+    constants are left out; the other profiles keep them (they find bugs).
+    """
+    if profile != "ci":
+        yield
+        return
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a Hypothesis without the feature
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or cache is None:  # pragma: no cover
+        yield
+        return
+    empty = type(providers._local_constants)()
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()

@@ -1,0 +1,115 @@
+"""Merging run directories: the backends of several runs into one run directory.
+
+Each backend's record is copied as it is and its arrays byte for byte, so the
+merged report computes the same parity as a run of all the backends in one
+session. A backend may come from one input only.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..records.schema import SCHEMA, SCHEMA_VERSION
+from ..records.store import (
+    RecordsError,
+    Run,
+    atomic_write_bytes,
+    atomic_write_text,
+    load_run,
+    now,
+)
+
+__all__ = ["merge_runs"]
+
+
+def _array_files(record: dict[str, Any]) -> list[str]:
+    return [r for r in [record.get("arrays"), *record.get("array_parts", [])] if r]
+
+
+def merge_runs(inputs: list[Path], out: Path) -> Run:
+    """Write the merge of ``inputs`` to ``out``; returns the merged run.
+
+    ``complete`` is true only if every input is complete. Backends marked
+    ``source: golden`` in an input are not copied (golden columns are added
+    when the report is rendered). Arrays of ``out`` that no merged backend
+    names any more are removed; nothing else in ``out`` is touched.
+    """
+    if not inputs:
+        raise RecordsError("merge needs at least one run directory; received none")
+    out = Path(out)
+    runs = [load_run(p) for p in inputs]
+    for run in runs:
+        if run.directory.resolve() == out.resolve():
+            raise RecordsError(
+                f"{out} is both an input and the output of the merge; write the "
+                "merge to a new directory (--out DIR)"
+            )
+    backends: dict[str, dict[str, Any]] = {}
+    origin: dict[str, Run] = {}
+    for run in runs:
+        for name, record in run.backends.items():
+            if record.get("source") == "golden":
+                continue
+            if name in origin:
+                raise RecordsError(
+                    f"backend {name!r} is in both {origin[name].directory} and "
+                    f"{run.directory}; a merge takes each backend from one run: "
+                    "pass only one of them"
+                )
+            origin[name] = run
+            backends[name] = record
+    profiles = sorted({str(r.doc.get("profile")) for r in runs})
+    created = sorted(str(r.doc.get("created", "")) for r in runs)
+    from ..contract import CONTRACT_VERSION
+
+    doc: dict[str, Any] = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "kconform_version": __version__,
+        "contract_version": CONTRACT_VERSION,
+        "run": out.name,
+        "created": created[0] if created else now(),
+        "updated": now(),
+        "complete": all(r.complete for r in runs),
+        "profile": profiles[0] if len(profiles) == 1 else ", ".join(profiles),
+        "argv": [],
+        "merged_from": [
+            {
+                "path": str(r.directory),
+                "run": r.doc.get("run"),
+                "created": r.doc.get("created"),
+                "complete": r.complete,
+                "backends": sorted(
+                    n for n, b in r.backends.items() if b.get("source") != "golden"
+                ),
+            }
+            for r in runs
+        ],
+        "backends": {},
+    }
+    kept: set[Path] = set()
+    for name in sorted(backends):
+        record = json.loads(json.dumps(backends[name]))  # a copy, plain data
+        source = origin[name].directory
+        present = []
+        for rel in _array_files(record):
+            src = source / rel
+            if src.is_file():
+                atomic_write_bytes(out / rel, src.read_bytes())
+                kept.add((out / rel).resolve())
+                present.append(rel)
+        parts = [p for p in record.get("array_parts", []) if p in present]
+        if record.get("array_parts"):
+            record["array_parts"] = parts
+        doc["backends"][name] = record
+    text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
+    atomic_write_text(out / "results.json", text)
+    arrays = out / "arrays"
+    if arrays.is_dir():
+        for path in arrays.glob("*.npz"):
+            if path.resolve() not in kept:
+                path.unlink(missing_ok=True)
+    return load_run(out)
