@@ -12,6 +12,7 @@ from kconform.errors import KconformError
 
 from . import _tree
 from . import losses as losses_module
+from ._engine import active_engine
 from .data_adapter import ArrayData, make_data, split_validation
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "check_labels",
     "fit_data",
     "jit_by_default",
+    "loss_and_gradients",
     "verbose_level",
 ]
 
@@ -191,3 +193,45 @@ def fit_data(engine: Any, x: Any, y: Any, kw: dict[str, Any]) -> tuple[Any, Any]
             validation_data, batch_size, kw["validation_steps"], engine
         )
     return data, val
+
+
+def loss_and_gradients(
+    model: Any, x: Any, y: Any, sample_weight: Any = None, *, seed: int = 0
+) -> tuple[float, list[np.ndarray]]:
+    """The training loss of one batch and its gradients, changing no state.
+
+    Not Keras API: the harness uses it to compare gradients across backends
+    (lifecycle parity, "gradients at step 0"). ``x``/``y`` (and
+    ``sample_weight``) are taken as one batch, whole. The loss is the one
+    ``fit`` differentiates (compiled losses, loss weights, regularizers,
+    training mode), computed by the backend's ``value_and_grad`` at the
+    model's current weights. Dropout masks are drawn on the host from
+    ``np.random.default_rng(seed)``, so they are the same on every backend.
+    Nothing is updated: weights, non-trainable variables (BatchNormalization's
+    moving statistics), optimizer and metrics keep their values.
+
+    Returns:
+        ``(loss, gradients)``: the loss as a float and one NumPy array per
+        trainable variable, in ``model.trainable_variables`` order.
+    """
+    model._assert_compiled()
+    engine = model.engine
+    data = make_data(x, y, sample_weight, None, False, None, engine)
+    if not isinstance(data, ArrayData):
+        raise ValueError(
+            "`loss_and_gradients` takes one batch as arrays (`x`, `y`), not a "
+            f"generator or dataset. Received: x of type {type(x).__name__}"
+        )
+    data.batch_size = data.num_samples or 1
+    first = data.first_batch()
+    steps = model._prepare(first)
+    xb, yb, swb = model._to_device(first)
+    masks = steps.masks(xb, np.random.default_rng(seed))
+    batch = (xb, yb, masks) if swb is None else (xb, yb, masks, swb)
+    tv, ntv, _, _ = steps.read_state()
+    with active_engine(engine):
+        (loss, _), grads = steps._vg(tv, ntv, batch)
+    return (
+        float(np.asarray(engine.numpy(loss))),
+        [np.asarray(engine.numpy(g)) for g in grads],
+    )

@@ -4,8 +4,24 @@ A scenario is an ordered list of named stages; each stage is ``stage(ctx)``,
 where ``ctx.backend`` is the :class:`kconform.Backend` under test and
 ``ctx.state`` a dict the scenario's stages share. A stage fails by raising
 ``AssertionError`` with a message saying what was expected and received.
-``ctx.state["records"]`` collects NumPy arrays (initial and final weights,
-per-epoch losses, predictions) for cross-backend parity.
+``ctx.state["records"]`` collects NumPy arrays for cross-backend parity:
+
+``initial_weights``
+    the host-drawn weights (identical on every backend, checked).
+``step0_gradients``, ``step0_loss``
+    the gradients of the training loss w.r.t. the trainable weights (in
+    ``model.trainable_variables`` order), and that loss, at the initial
+    weights on the first ``batch_size`` training samples in their given order
+    (fit's shuffle not applied), dropout masks host-drawn from ``SEED + 2``;
+    taken before ``fit`` changes anything (:func:`record_step0`).
+``step_losses``
+    the loss of every training step of ``fit``, in order, epochs concatenated.
+    ``fit`` reports the *running mean* of the loss over the epoch so far to
+    ``on_train_batch_end`` (as Keras does); :func:`step_losses_callback`
+    recovers each step's own loss from consecutive means, weighted by batch
+    size, in float64.
+``epoch_losses``, ``history``, ``final_weights``, ``evaluate``, ``predictions``
+    what ``fit``, ``evaluate`` and ``predict`` returned.
 """
 
 from __future__ import annotations
@@ -23,7 +39,10 @@ __all__ = [
     "check",
     "learnable_data",
     "record",
+    "record_step0",
     "same_initial_weights",
+    "step_losses_callback",
+    "train_size",
 ]
 
 SEED = 20240601
@@ -101,3 +120,75 @@ def same_initial_weights(ctx: Any, build: Callable[[Any], Any], model: Any) -> N
             "max |diff| = "
             f"{np.max(np.abs(a - b)) if a.shape == b.shape else a.shape}",
         )
+
+
+def train_size(n: int, validation_split: float = 0.0) -> int:
+    """Samples ``fit`` trains on: Keras validates on the last ``validation_split``."""
+    return int(np.floor(n * (1.0 - validation_split))) if validation_split else n
+
+
+def _head(data: Any, n: int) -> Any:
+    """The first ``n`` samples of an array, or of each array of a list or dict."""
+    if isinstance(data, dict):
+        return {k: _head(v, n) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_head(v, n) for v in data]
+    return data[:n]
+
+
+def record_step0(ctx: Any, model: Any, x: Any, y: Any, batch_size: int) -> None:
+    """Record ``step0_loss`` and ``step0_gradients`` (call before ``fit``).
+
+    The batch is the first ``batch_size`` samples of ``x``/``y`` in their given
+    order, the same on every backend; the model's state is left unchanged.
+    """
+    from kconform.framework.training_utils import loss_and_gradients
+
+    loss, grads = loss_and_gradients(
+        model, _head(x, batch_size), _head(y, batch_size), seed=SEED + 2
+    )
+    names = [v.path for v in model.trainable_variables]
+    check(
+        len(grads) == len(names),
+        f"expected one gradient per trainable weight ({len(names)}), received "
+        f"{len(grads)}",
+    )
+    for name, w, g in zip(names, model.trainable_variables, grads):
+        check(
+            tuple(g.shape) == tuple(w.shape) and np.isfinite(g).all(),
+            f"the gradient of {name} at step 0 has shape {g.shape} (expected "
+            f"{tuple(w.shape)}) or non-finite values",
+        )
+    check(np.isfinite(loss), f"the loss at the initial weights is {loss}")
+    record(ctx, "step0_loss", loss)
+    record(ctx, "step0_gradients", grads)
+
+
+def step_losses_callback(n_train: int, batch_size: int) -> Any:
+    """A callback whose ``.losses`` are each training step's loss (float64).
+
+    ``fit`` logs the running mean ``m_i`` of the loss over the epoch's first
+    ``i + 1`` steps; with ``c_i`` samples seen so far, step ``i``'s loss is
+    ``(m_i c_i - m_{i-1} c_{i-1}) / (c_i - c_{i-1})``. ``n_train`` samples per
+    epoch in batches of ``batch_size`` (the last one may be smaller).
+    """
+    import kconform.framework as keras
+
+    class _StepLosses(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.losses: list[float] = []
+            self._sum = 0.0
+            self._seen = 0
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self._sum, self._seen = 0.0, 0
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            size = min(batch_size, n_train - self._seen)
+            seen = self._seen + size
+            total = float(logs["loss"]) * seen
+            self.losses.append((total - self._sum) / size)
+            self._sum, self._seen = total, seen
+
+    return _StepLosses()

@@ -7,7 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from ._scenario import SEED, Stage, check, record, same_initial_weights
+from ._scenario import (
+    SEED,
+    Stage,
+    check,
+    record,
+    record_step0,
+    same_initial_weights,
+    step_losses_callback,
+    train_size,
+)
 
 __all__ = ["standard_stages"]
 
@@ -78,10 +87,18 @@ def standard_stages(
     def fit(ctx: Any) -> None:
         keras = _keras()
         model, d = ctx.state["model"], ctx.state["data"]
+        batch_size = fit_kwargs.get("batch_size", 32)
+        record_step0(ctx, model, d["x"], d["y"], batch_size)
+        n_train = train_size(
+            len(_flat(d["x"])[0]), fit_kwargs.get("validation_split", 0.0)
+        )
+        steps = step_losses_callback(n_train, batch_size)
         keras.utils.set_random_seed(
             SEED + 1
         )  # same batch order and masks on every backend
-        history = model.fit(d["x"], d["y"], verbose=0, **fit_kwargs).history
+        history = model.fit(
+            d["x"], d["y"], verbose=0, callbacks=[steps], **fit_kwargs
+        ).history
         check(
             sorted(history) == sorted(expect_keys),
             f"History keys {sorted(history)}, expected {sorted(expect_keys)}",
@@ -93,6 +110,13 @@ def standard_stages(
             f"training did not reduce the loss by {min_improvement}: per-epoch losses "
             f"{losses}",
         )
+        per_epoch = -(-n_train // batch_size)
+        check(
+            len(steps.losses) == len(losses) * per_epoch,
+            f"on_train_batch_end was called {len(steps.losses)} times, expected "
+            f"{per_epoch} steps x {len(losses)} epochs",
+        )
+        record(ctx, "step_losses", np.asarray(steps.losses))
         record(ctx, "epoch_losses", [float(v) for v in losses])
         record(ctx, "history", {k: [float(v) for v in vs] for k, vs in history.items()})
         record(ctx, "final_weights", model.get_weights())

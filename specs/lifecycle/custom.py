@@ -6,7 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from ._scenario import SEED, Scenario, Stage, check, learnable_data, record
+from ._scenario import (
+    SEED,
+    Scenario,
+    Stage,
+    check,
+    learnable_data,
+    record,
+    record_step0,
+    step_losses_callback,
+)
 from ._standard import standard_stages
 
 __all__ = ["CUSTOM", "EARLY"]
@@ -146,6 +155,8 @@ def _early_create(ctx: Any) -> None:
 def _early_fit(ctx: Any) -> None:
     keras = _keras()
     s = ctx.state
+    record_step0(ctx, s["model"], s["x"], s["y"], 8)
+    steps = step_losses_callback(len(s["x"]), 8)
     keras.utils.set_random_seed(SEED + 1)
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=2, restore_best_weights=True
@@ -158,7 +169,7 @@ def _early_fit(ctx: Any) -> None:
             epochs=50,
             batch_size=8,
             validation_data=(s["vx"], s["vy"]),
-            callbacks=[stop],
+            callbacks=[stop, steps],
             verbose=0,
         )
         .history
@@ -179,6 +190,12 @@ def _early_fit(ctx: Any) -> None:
         f"restore_best_weights: val_loss {restored} after training, best epoch had "
         f"{val[best]}",
     )
+    check(
+        len(steps.losses) == 5 * len(val),
+        f"on_train_batch_end was called {len(steps.losses)} times in {len(val)} "
+        "epochs of 5 steps",
+    )
+    record(ctx, "step_losses", np.asarray(steps.losses))
     record(ctx, "epoch_losses", [float(v) for v in history["loss"]])
     record(ctx, "history", {k: [float(v) for v in vs] for k, vs in history.items()})
     record(ctx, "final_weights", s["model"].get_weights())
