@@ -1,33 +1,70 @@
-"""The `kconform` subcommands: list, run, contract.
+"""The `kconform` subcommands: list, run, report, report merge, contract, golden.
 
-Exit codes: 0 conformant, 1 failures, 2 usage or load error.
+``kconform run`` runs each backend in its own pytest session (see
+:mod:`kconform.runner.orchestrator`): a backend that hangs or crashes costs
+only its own remaining cases. Every run writes a run directory (``--report``):
+``results.json``, ``summary.md``, ``report.html``, and the backends' own
+records under ``shards/``.
+
+Exit codes:
+
+* 0 -- conformant: every case passed or is a declared deviation; nothing
+  crashed, timed out or was left unrun.
+* 1 -- failures: a failed case, a backend that crashed or timed out, an
+  incomplete run, or nothing selected.
+* 2 -- usage or load error: bad arguments, an unknown backend, a backend or
+  plugin module that fails to load, a directory that is not a run.
+* 130 / 143 -- ``kconform run`` was interrupted (SIGINT, Ctrl-C / SIGTERM);
+  the report holds what ran before, marked incomplete.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import textwrap
+from pathlib import Path
 
 from ._version import __version__
 from .contract import CONTRACT_VERSION, OPS, op_names
-from .errors import BackendLoadError
+from .errors import BackendLoadError, KconformError
 from .plugins import BackendRegistry
+from .runner.tiers import TIERS
 
 __all__ = ["build_parser", "contract_markdown", "run_cli"]
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
-TIERS = {
-    # smoke: canonical values only, no exploration: under a minute per backend
-    "smoke": ["-m", "values or property or errors"],
-    "default": [],
-    "thorough": ["--kconform-profile=thorough"],
-}
+DEFAULT_TIMEOUT = 300.0
+
+EPILOG = """\
+exit codes:
+  0    conformant: every case passed or is a declared deviation; nothing
+       crashed, timed out or was left unrun
+  1    failures: failed cases, a backend that crashed or timed out, an
+       incomplete run
+  2    usage or load error: bad arguments, unknown backend, a backend that
+       fails to load, a directory that is not a kconform run
+  130  kconform run interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: the
+       report holds what ran before, marked incomplete
+"""
+
+RUN_DESCRIPTION = """\
+Run the conformance suite: each backend in its own pytest session
+(python -m pytest --pyargs kconform.suite --backend=<name>), so that a
+backend that hangs in an op or crashes the interpreter costs only its own
+remaining cases (marked timeout / crashed / not-run). The backends' records
+(DIR/shards/<name>) are merged into DIR after each one: results.json,
+summary.md, report.html.
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kconform",
         description="Conformance suite for numerical deep-learning backends.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--version",
@@ -38,38 +75,135 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "list", help="List installed backends, versions and contract coverage"
     )
-    run = sub.add_parser("run", help="Run the conformance suite (wraps pytest)")
+    _add_run(sub)
+    _configure_report(
+        sub.add_parser(
+            "report",
+            help="Re-render a run directory, or merge runs: report merge A B --out DIR",
+        )
+    )
+    sub.add_parser("contract", help="Print the backend contract as Markdown")
+    golden = sub.add_parser(
+        "golden",
+        help="Regenerate the shipped golden records of the four built-in "
+        "backends (maintainers)",
+        add_help=False,
+    )
+    golden.add_argument("golden_args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _configure_report(report: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    report.usage = (
+        "kconform report [--no-golden] DIR\n"
+        "       kconform report merge [--no-golden] RUN [RUN ...] --out DIR"
+    )
+    report.description = textwrap.fill(
+        "`kconform report DIR` re-renders the reports of run directory DIR "
+        "(summary.md, report.html) from its results.json and prints the "
+        "overview. `kconform report merge A B ... --out DIR` merges the records "
+        "of several runs (e.g. one per tox environment or CI job, or the "
+        "shards/<backend> directories of a run) into the run directory DIR and "
+        "renders it.",
+        width=78,
+    )
+    report.epilog = EPILOG
+    report.formatter_class = argparse.RawDescriptionHelpFormatter
+    report.add_argument("paths", nargs="+", metavar="DIR", help=argparse.SUPPRESS)
+    report.add_argument(
+        "--out", metavar="DIR", help="report merge: the run directory to write"
+    )
+    _add_no_golden(report)
+    return report
+
+
+def _add_no_golden(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-golden",
+        dest="golden",
+        action="store_false",
+        help="Compare only the backends in the run, not the shipped golden "
+        "records of the built-in backends that did not run",
+    )
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a positive number, got {text!r}"
+            ) from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    run = sub.add_parser(
+        "run",
+        help="Run the conformance suite, each backend in its own pytest session",
+        description=RUN_DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument(
         "--backend",
-        default="numpy",
-        help="'all' or a comma-separated list of backends (default: numpy)",
+        default=None,
+        help="'all' or a comma-separated list of backends (default: numpy, plus "
+        "the backends of --backend-plugin modules)",
     )
     run.add_argument(
         "--backend-plugin",
         action="append",
         default=[],
         metavar="MODULE",
-        help="Load an unpackaged plugin module by import path (repeatable)",
+        help="Load an unpackaged plugin module by import path (repeatable); "
+        "the working directory is on the import path",
     )
     run.add_argument(
         "--tier",
         choices=sorted(TIERS),
         default="default",
-        help="smoke: canonical cases only; default; thorough: long exploration",
+        help="smoke: each op's float32 canonical and error cases and the mlp "
+        "scenario, under a minute per backend; default: every case; thorough: "
+        "every case, long exploration",
     )
     run.add_argument(
         "--report",
-        default="reports",
+        default=None,
         metavar="DIR",
-        help="Directory for reports and reproductions (default: reports)",
+        help="The run directory to write (default: reports/<UTC time>-<backends>)",
     )
+    run.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive(int),
+        default=1,
+        metavar="N",
+        help="Backends to run at the same time (default: 1, one after the other); "
+        "with N > 1 each output line is prefixed with its backend",
+    )
+    run.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help="Seconds one case may run before its backend's session is killed "
+        "(the case is then 'timeout', the backend's remaining cases 'not-run'; "
+        f"default: {DEFAULT_TIMEOUT:g}). Starting a session (imports, loading "
+        "the backend, collecting) may take max(S, 300) s",
+    )
+    _add_no_golden(run)
     run.add_argument(
         "pytest_args",
         nargs=argparse.REMAINDER,
         help="Further pytest arguments after '--', e.g. -- -k softmax -x",
     )
-    sub.add_parser("contract", help="Print the backend contract as Markdown")
-    return parser
 
 
 def _list() -> int:
@@ -90,38 +224,144 @@ def _list() -> int:
             status = EXIT_USAGE
             continue
         info = b.info
+        absent = [n for n in op_names() if n not in b.implemented]
+        required = [n for n in absent if OPS[n].required]
         print(
             f"{name:12s} {info['framework']} {info['framework_version']}"
             f" on {info['device']}"
-            f"  ops {len(b.implemented)}/{len(op_names())}"
+            f"  ops {len(op_names()) - len(absent)}/{len(op_names())}"
+            f" (missing: {len(required)} required, {len(absent) - len(required)}"
+            " optional"
+            + (f": {', '.join(absent)}" if 0 < len(absent) <= 5 else "")
+            + ")"
             f"  capabilities: {', '.join(sorted(b.capabilities)) or 'none'}"
             f"  deviations declared: {len(b.deviations)}"
         )
     return status
 
 
-def _run(args: argparse.Namespace) -> int:
+def _error(command: str, message: str) -> int:
+    print(f"kconform {command}: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _select_backends(args: argparse.Namespace) -> list[str]:
+    """The backends to run, as the pytest plugin would select them."""
     import pytest
 
-    extra = [a for a in args.pytest_args if a != "--"]
-    argv = [
-        "--pyargs",
-        "kconform.suite",
-        f"--backend={args.backend}",
-        f"--kconform-report-dir={args.report}",
-        "-p",
-        "no:cacheprovider",
-        # kconform is imported before pytest starts, so it cannot be assert-rewritten.
-        "-W",
-        "ignore::pytest.PytestAssertRewriteWarning",
+    from .pytest_plugin import _select
+
+    # Plugin modules import as they would in the sessions (`python -m pytest`
+    # puts the working directory first on sys.path).
+    if args.backend_plugin and os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    registry = BackendRegistry()
+    added = []
+    for module in args.backend_plugin:
+        try:
+            added.append(registry.add_module(module))
+        except KconformError as exc:
+            raise ValueError(f"--backend-plugin={module}: {exc}") from exc
+    try:
+        selected = _select(registry, args.backend, added)
+    except pytest.UsageError as exc:
+        raise ValueError(str(exc)) from exc
+    if not selected:
+        raise ValueError(
+            "no backend to run: none is installed. Install one, e.g. "
+            "`pip install ./backends/numpy` from a kconform checkout, or name a "
+            "plugin module with --backend-plugin"
+        )
+    return list(dict.fromkeys(selected))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .pytest_plugin import default_run_dir
+    from .runner import RunOptions, run_backends
+
+    try:
+        backends = _select_backends(args)
+    except ValueError as exc:
+        return _error("run", str(exc))
+    extra = list(args.pytest_args)
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    pytest_args = [
         *(f"--backend-plugin={m}" for m in args.backend_plugin),
         *TIERS[args.tier],
-        *extra,
+        # golden records are compared once, in the merged report
+        "--kconform-golden=off",
     ]
-    code = int(pytest.main(argv))
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
-        return EXIT_USAGE
-    return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILURES
+    if sys.stdout.isatty() and not any(a.startswith("--color") for a in extra):
+        pytest_args.append("--color=yes")
+    profile = "thorough" if args.tier == "thorough" else "ci"
+    for arg in extra:
+        if arg.startswith("--kconform-profile="):
+            profile = arg.split("=", 1)[1]
+    report = Path(args.report) if args.report else default_run_dir(backends)
+    options = RunOptions(
+        backends=backends,
+        report_dir=report,
+        pytest_args=[*pytest_args, *extra],
+        jobs=args.jobs,
+        timeout=args.timeout,
+        golden=args.golden,
+        profile=profile,
+    )
+    return run_backends(options)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .records import RecordsError, load_run
+
+    paths = args.paths
+    merging = paths[0] == "merge"
+    command = "report merge" if merging else "report"
+    inputs = [Path(p) for p in (paths[1:] if merging else paths)]
+    if merging and not inputs:
+        return _error(command, "name the run directories to merge")
+    if merging and args.out is None:
+        return _error(
+            command,
+            "--out DIR is required: the run directory to write the merged report "
+            "to, e.g. `kconform report merge A B --out merged`",
+        )
+    if not merging and (len(inputs) != 1 or args.out is not None):
+        return _error(
+            command,
+            f"expected one run directory, got {' '.join(paths)}"
+            + (f" --out {args.out}" if args.out else "")
+            + "; to merge runs: `kconform report merge A B --out DIR`",
+        )
+    try:
+        for path in inputs:
+            load_run(path)  # a clear error for what is not a run, before rendering
+        from . import report
+
+        if merging:
+            out = Path(args.out)
+            lines = report.merge(inputs, out, golden=args.golden)
+        else:
+            out = inputs[0]
+            lines = report.render(out, golden=args.golden)
+    except RecordsError as exc:
+        return _error(command, str(exc))
+    for line in lines:
+        print(line)
+    print(f"kconform: report in {out}")
+    return EXIT_OK
+
+
+def _golden(argv: list[str]) -> int:
+    try:
+        from .golden import main
+    except ImportError as exc:
+        return _error("golden", f"kconform.golden is unavailable: {exc}")
+    try:
+        return int(main(argv))
+    except SystemExit as exc:  # its argparse: --help, or a usage error
+        code = exc.code
+        return code if isinstance(code, int) else EXIT_OK if code is None else 2
 
 
 def contract_markdown() -> str:
@@ -151,15 +391,24 @@ def contract_markdown() -> str:
 
 def run_cli(argv: list[str]) -> int:
     """Entry point of the `kconform` command; returns the exit code."""
+    if argv and argv[0] == "golden":  # the golden module parses its own options
+        return _golden(list(argv[1:]))
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        if argv and argv[0] == "report":  # options may come between the paths
+            report = _configure_report(argparse.ArgumentParser(prog="kconform report"))
+            args = report.parse_intermixed_args(argv[1:])
+            args.command = "report"
+        else:
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if args.command == "list":
         return _list()
     if args.command == "run":
         return _run(args)
+    if args.command == "report":
+        return _report(args)
     if args.command == "contract":
         sys.stdout.write(contract_markdown() + "\n")
         return EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="auto: compare with the shipped golden records of the built-in "
         "backends that did not run; off: only the backends that ran",
     )
+    group.addoption(
+        "--kconform-heartbeat",
+        action="store",
+        default=None,
+        metavar="PATH",
+        help="Write the running case and its start time to PATH at each case "
+        "(used by `kconform run` to tell a hung or crashed backend's case)",
+    )
+    group.addoption(
+        "--kconform-tier",
+        action="store",
+        default="default",
+        choices=("smoke", "default"),
+        help="smoke: each op's float32 canonical cases, its error cases and the "
+        "mlp scenario (under a minute per backend); default: every case",
+    )
 
 
 def _select(
@@ -116,7 +133,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE_KEY] = state
     if not hasattr(config, "workerinput"):  # xdist workers report to the controller
         state.writer = _writer(config, state)
-    config.pluginmanager.register(SessionReporter(state), "kconform-reporter")
+    config.pluginmanager.register(
+        SessionReporter(state, golden=config.getoption("kconform_golden") != "off"),
+        "kconform-reporter",
+    )
+    heartbeat = config.getoption("kconform_heartbeat")
+    if heartbeat and not hasattr(config, "workerinput"):
+        from .runner.heartbeat import Heartbeat
+
+        config.pluginmanager.register(Heartbeat(Path(heartbeat), state), "kconform-hb")
+    if config.getoption("kconform_tier") == "smoke":
+        from .runner.tiers import SmokeTier
+
+        config.pluginmanager.register(SmokeTier(), "kconform-smoke")
 
 
 def default_run_dir(selected: list[str]) -> Path:
@@ -202,12 +231,21 @@ def backend(request: pytest.FixtureRequest) -> Any:
 _BACKEND_IN_ID = re.compile(r"\[([^\]\-]+)(?:-[^\]]*)?\]$")
 
 
+#: Seconds between renders of the reports at checkpoints, at least (a run killed
+#: outright still leaves summary.md and report.html of what had finished).
+RENDER_EVERY = 30.0
+#: A checkpoint render may take at most this share of the session's time.
+RENDER_SHARE = 0.05
+
+
 class SessionReporter:
     """Collects kconform outcomes of a session, writes records and reports."""
 
-    def __init__(self, state: SessionState) -> None:
+    def __init__(self, state: SessionState, golden: bool = True) -> None:
         self.state = state
+        self.golden = golden
         self.terminal_lines: list[str] | None = None
+        self._next_render: float | None = None
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         from .suite.recording import planned_ids
@@ -250,6 +288,25 @@ class SessionReporter:
             backend, case, arrays = case_record(report, props, outcome)
             writer.add_case(backend, case, arrays)
             writer.checkpoint()
+            self._maybe_render()
+
+    def _maybe_render(self) -> None:
+        """Render the reports of the run so far, at most every RENDER_EVERY s."""
+        now = time.monotonic()
+        if self._next_render is None:
+            self._next_render = now + RENDER_EVERY
+        if now < self._next_render:
+            return
+        self.state.writer.checkpoint(force=True)
+        from .report import render
+
+        try:
+            render(self.state.report_dir, golden=self.golden)
+        except Exception:  # noqa: BLE001 - the final render reports failures
+            self._next_render = float("inf")
+            return
+        took = time.monotonic() - now
+        self._next_render = time.monotonic() + max(RENDER_EVERY, took / RENDER_SHARE)
 
     def _maybe_crashed(self, report: pytest.TestReport) -> None:
         """A pytest-xdist worker that died mid-case reports it failed, without props."""
@@ -290,14 +347,9 @@ class SessionReporter:
         return bool(self.state.collected_backends or self.state.outcomes)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        from .summary import render_terminal_summary
-
         if not self._active():
             return
-        lines = self.terminal_lines
-        if lines is None:
-            lines = render_terminal_summary(self.state)
-        for line in lines:
+        for line in self.terminal_lines or ():
             terminalreporter.write_line(line)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -329,3 +381,20 @@ class SessionReporter:
             complete=not interrupted,
             detail="interrupted (Ctrl-C or SIGTERM)" if interrupted else None,
         )
+        self.terminal_lines = self._render_final()
+
+    def _render_final(self) -> list[str]:
+        """The reports of the finished records; a failure is a warning, not a crash."""
+        from .report import render
+
+        directory = self.state.report_dir
+        try:
+            return render(directory, golden=self.golden, step_summary=True)
+        except Exception as exc:  # noqa: BLE001 - the records are written already
+            return [
+                "",
+                f"kconform: warning: the report could not be rendered "
+                f"({type(exc).__name__}: {exc})",
+                f"kconform: the records are intact in {directory / 'results.json'}; "
+                f"render them again with `kconform report {directory}`",
+            ]

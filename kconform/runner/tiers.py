@@ -1,0 +1,65 @@
+"""Tiers: how much of the suite a run covers (``kconform run --tier``).
+
+``smoke``
+    a quick check, under a minute per backend (JAX compiles per shape and
+    dtype, which is what bounds it): each op's canonical cases in float32 (in
+    its only dtype where it has no float32: the bool and int32 ops), every
+    op's error cases, and the stages of the ``mlp`` lifecycle scenario. No
+    gradients, special values, promotion or exploration.
+``default``
+    every case, with the ``ci`` exploration profile.
+``thorough``
+    every case, with the long ``thorough`` exploration profile.
+
+``--kconform-tier=smoke`` selects the smoke cases in any pytest session; it
+combines with ``-k`` and ``-m`` (a case must pass all of them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+__all__ = ["SMOKE_DTYPE", "SMOKE_SCENARIOS", "TIERS", "SmokeTier", "in_smoke"]
+
+#: The pytest arguments of each tier of ``kconform run``.
+TIERS: dict[str, list[str]] = {
+    "smoke": ["--kconform-tier=smoke"],
+    "default": [],
+    "thorough": ["--kconform-profile=thorough"],
+}
+SMOKE_DTYPE = "float32"
+SMOKE_SCENARIOS = ("mlp",)
+
+
+def in_smoke(item: pytest.Item) -> bool:
+    """Whether ``item`` is part of the smoke tier (non-kconform items are)."""
+    from ..suite.items import OracleGradItem, SpecItem
+    from ..suite.lifecycle import LifecycleItem
+
+    if isinstance(item, SpecItem):
+        if item.kind == "errors":
+            return True
+        if item.kind not in ("values", "property"):
+            return False
+        dtypes = item.spec.dtypes
+        wanted = SMOKE_DTYPE if SMOKE_DTYPE in dtypes else dtypes[0]
+        return item.dtype == wanted
+    if isinstance(item, LifecycleItem):
+        return item.scenario.name in SMOKE_SCENARIOS
+    return not isinstance(item, OracleGradItem)
+
+
+class SmokeTier:
+    """pytest plugin: deselects every case outside the smoke tier."""
+
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[Any]
+    ) -> None:
+        keep, drop = [], []
+        for item in items:
+            (keep if in_smoke(item) else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep

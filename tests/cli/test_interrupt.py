@@ -1,0 +1,101 @@
+"""Stopping `kconform run` midway leaves a valid, incomplete report."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+from cli_support import wait_for
+
+from kconform.records import load_run
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.name != "posix", reason="POSIX signals and process groups"),
+]
+
+
+def _cases_so_far(shard):
+    """The cases in a shard's last checkpoint (0 while there is none)."""
+    try:
+        doc = json.loads((shard / "results.json").read_text())
+    except (OSError, ValueError):
+        return 0
+    return len(doc["backends"]["numpy"]["cases"])
+
+
+def _session_pid(shard):
+    try:
+        return json.loads((shard / "heartbeat.json").read_text())["pid"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _alive(pid):
+    """Whether ``pid`` runs (a zombie nobody reaped yet does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        status = open(f"/proc/{pid}/status").read()
+    except OSError:
+        return True
+    return "\nState:\tZ" not in status
+
+
+def test_sigint_writes_an_incomplete_report(start_kconform, kconform, tmp_path):
+    proc = start_kconform("run", "--backend=numpy", "--report=out")
+    shard = tmp_path / "out" / "shards" / "numpy"
+    wait_for(lambda: _cases_so_far(shard) > 0, 120, "a first checkpoint")
+    os.kill(proc.pid, signal.SIGINT)  # what Ctrl-C sends
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stdout[-3000:] + stderr[-3000:]
+    assert "interrupted by SIGINT" in stdout
+    run = load_run(tmp_path / "out")
+    assert not run.complete
+    numpy = run.backends["numpy"]
+    assert numpy["status"] == "interrupted"
+    assert 0 < len(numpy["cases"]) < len(numpy["planned"])
+    assert (tmp_path / "out" / "summary.md").is_file()
+    again = kconform("report", "out")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "numpy" in again.stdout
+
+
+def test_sigkill_of_everything_leaves_the_last_checkpoint(
+    start_kconform, kconform, tmp_path
+):
+    proc = start_kconform("run", "--backend=numpy", "--report=out")
+    shard = tmp_path / "out" / "shards" / "numpy"
+    wait_for(lambda: _cases_so_far(shard) > 0, 120, "a first checkpoint")
+    session = wait_for(lambda: _session_pid(shard), 30, "the session's heartbeat")
+    os.killpg(proc.pid, signal.SIGKILL)
+    os.killpg(session, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    wait_for(lambda: not _alive(session), 30, "the session to die")
+    shard_run = load_run(shard)  # valid JSON: every write was atomic
+    assert not shard_run.complete
+    assert shard_run.backends["numpy"]["status"] == "incomplete"
+    merged = kconform("report", "merge", str(shard), "--out", "merged")
+    assert merged.returncode == 0, merged.stdout[-3000:] + merged.stderr[-3000:]
+    run = load_run(tmp_path / "merged")
+    assert not run.complete and run.backends["numpy"]["cases"]
+    assert (tmp_path / "merged" / "summary.md").is_file()
+
+
+def test_a_session_whose_runner_dies_stops_and_finishes_its_records(
+    start_kconform, tmp_path
+):
+    proc = start_kconform("run", "--backend=numpy", "--report=out")
+    shard = tmp_path / "out" / "shards" / "numpy"
+    wait_for(lambda: _cases_so_far(shard) > 0, 120, "a first checkpoint")
+    session = wait_for(lambda: _session_pid(shard), 30, "the session's heartbeat")
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner only: the session is orphaned
+    proc.communicate(timeout=30)
+    wait_for(lambda: not _alive(session), 60, "the orphaned session to stop")
+    numpy = load_run(shard).backends["numpy"]
+    assert numpy["status"] == "interrupted"
+    assert 0 < len(numpy["cases"]) < len(numpy["planned"])
