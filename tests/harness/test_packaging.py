@@ -89,3 +89,11 @@ def test_wheel_with_one_backend_runs_the_suite_from_anywhere(tmp_path):
         cwd=elsewhere,
     )
     assert "numpy" in cli.stdout and "passed" in cli.stdout
+    # Only numpy is installed: the other built-ins come from the golden records.
+    run_dirs = [p.parent for p in (elsewhere / "reports").glob("*/results.json")]
+    assert run_dirs, list((elsewhere / "reports").rglob("*"))
+    for run_dir in run_dirs:
+        summary = (run_dir / "summary.md").read_text(encoding="utf-8")
+        for name in ("jax", "torch", "tensorflow"):
+            assert f"{name} (golden: kconform" in summary, summary[:3000]
+        assert (run_dir / "report.html").exists()
