@@ -88,7 +88,7 @@ class CaseContext:
                 self.backend.name, spec.op, sample.args, dtype, headline
             )
             if self.repro_dir is not None:
-                path = write_repro(self.repro_dir, self.case_id, script)
+                path = write_repro(self.repro_dir, self.case_id, script, sample.args)
                 headline += f" — repro: {path}"
         raise ConformanceFailure(headline, script, path)
 

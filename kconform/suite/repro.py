@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ def repro_script(
     """A script that calls ``op`` on ``backend`` with ``args`` and prints the error."""
     arg_lines = "\n".join(f"    {literal(a)}," for a in args)
     return f'''"""Reproduce: {headline}"""
+from pathlib import Path
+
 import numpy as np
 
 import kconform
@@ -55,6 +58,15 @@ spec = get_spec({op!r})
 args = (
 {arg_lines}
 )
+# The same inputs, bit for bit, beside this script (written with it).
+inputs = Path(__file__).with_suffix(".npz") if "__file__" in globals() else None
+if inputs is not None and inputs.exists():
+    with np.load(inputs, allow_pickle=False) as saved:
+        args = tuple(
+            saved[f"arg{{i}}"].astype(to_numpy_dtype(str(saved[f"dtype{{i}}"])))
+            if f"arg{{i}}" in saved.files else a
+            for i, a in enumerate(args)
+        )
 def to_backend(a):
     if isinstance(a, np.ndarray):
         return backend.from_numpy(a)
@@ -69,10 +81,29 @@ print(measure(out, ref, {dtype!r}, spec.budget, tuple(widen(list(args)))).descri
 '''
 
 
-def write_repro(directory: Path, case_id: str, script: str) -> Path:
-    """Write ``script`` as ``<directory>/<case-id>.py`` and return its path."""
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", case_id).strip("-") + ".py"
+def write_repro(
+    directory: Path, case_id: str, script: str, args: tuple[Any, ...] = ()
+) -> Path:
+    """Write ``<directory>/<case-id>.py`` and its array inputs as ``.npz``.
+
+    The script embeds its inputs too (it can be pasted from the failure
+    message); beside its ``.npz`` it reads them from there, bit for bit.
+    """
+    from ..records.store import atomic_write_bytes
+
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", case_id).strip("-")
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    path.write_text(script, encoding="utf-8")
+    arrays: dict[str, np.ndarray] = {}
+    for i, a in enumerate(args):
+        if isinstance(a, np.ndarray):
+            dtype = name_of(a.dtype)
+            wide = a.astype(np.float64) if is_float(a.dtype) else a
+            arrays[f"arg{i}"] = wide
+            arrays[f"dtype{i}"] = np.array(dtype)
+    if arrays:
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        atomic_write_bytes(directory / f"{name}.npz", buf.getvalue())
+    path = directory / f"{name}.py"
+    atomic_write_bytes(path, script.encode("utf-8"))
     return path

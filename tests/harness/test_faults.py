@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 FAULTS = [
@@ -71,6 +72,18 @@ def test_failures_say_what_where_and_how_to_reproduce(run_suite, tmp_path):
     assert "max error" in out.stdout and "> budget 4 ulp" in out.stdout, out.stderr[
         -2000:
     ]
+    # Beside its script, the inputs as .npz: the script reads them when run as a file.
+    inputs = script[: -len(".py")] + ".npz"
+    with np.load(inputs) as saved:
+        assert saved["arg0"].size and str(saved["dtype0"]) == "float32"
+    code = code.replace(
+        f"exec(open({script!r}).read())",
+        f"exec(open({script!r}).read(), {{'__file__': {script!r}}})",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert "> budget 4 ulp" in out.stdout, out.stderr[-2000:]
 
 
 def test_a_misspelt_hook_costs_its_backend_only(run_suite):
