@@ -42,6 +42,7 @@ import numpy as np
 
 from ..records.schema import SCHEMA, SCHEMA_VERSION
 from ..records.store import RecordsError, Run, atomic_write_bytes, load_run, now
+from ..runner.tiers import suite_command
 from . import BUILTIN, golden_dir, load_golden_run
 from .checks import golden_problems
 
@@ -129,21 +130,14 @@ def run_backend(backend: str, work: Path, pytest_args: list[str]) -> tuple[Path,
     run_dir = work / backend
     if run_dir.exists():
         shutil.rmtree(run_dir)
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--pyargs",
-        "kconform.suite",
-        f"--backend={backend}",
-        f"--kconform-report-dir={run_dir}",
-        "-p",
-        "no:cacheprovider",
+    cmd = suite_command(
+        backend,
+        run_dir,
         "-q",
         "--kconform-profile=ci",
         "--kconform-golden=off",
         *pytest_args,
-    ]
+    )
     print(f"kconform golden: {backend}: {' '.join(cmd[1:])}", flush=True)
     env = {k: v for k, v in os.environ.items() if k != "KCONFORM_PROFILE"}
     rc = subprocess.run(cmd, cwd=work, env=env, check=False).returncode

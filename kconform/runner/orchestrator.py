@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import Any
 from ..records.repair import write_stub
 from ..records.store import RecordsError, load_run
 from .child import Child, ChildResult, Terminal
+from .tiers import suite_command
 
 __all__ = [
     "EXIT_FAILURES",
@@ -92,22 +92,12 @@ class _Runner:
 
     def child_argv(self, backend: str) -> list[str]:
         shard = self.shard(backend)
-        return [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--pyargs",
-            "kconform.suite",
-            f"--backend={backend}",
-            f"--kconform-report-dir={shard}",
+        return suite_command(
+            backend,
+            shard,
             f"--kconform-heartbeat={shard / 'heartbeat.json'}",
-            "-p",
-            "no:cacheprovider",
-            # kconform is imported before pytest starts: it cannot be assert-rewritten
-            "-W",
-            "ignore::pytest.PytestAssertRewriteWarning",
             *self.options.pytest_args,
-        ]
+        )
 
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)

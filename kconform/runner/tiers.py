@@ -21,7 +21,14 @@ from typing import Any
 
 import pytest
 
-__all__ = ["SMOKE_DTYPE", "SMOKE_SCENARIOS", "TIERS", "SmokeTier", "in_smoke"]
+__all__ = [
+    "SMOKE_DTYPE",
+    "SMOKE_SCENARIOS",
+    "TIERS",
+    "SmokeTier",
+    "in_smoke",
+    "suite_command",
+]
 
 #: The pytest arguments of each tier of ``kconform run``.
 TIERS: dict[str, list[str]] = {
@@ -30,6 +37,29 @@ TIERS: dict[str, list[str]] = {
     "thorough": ["--kconform-profile=thorough"],
 }
 SMOKE_DTYPE = "float32"
+
+
+def suite_command(backend: str, run_dir: Any, *extra: str) -> list[str]:
+    """The command running the packaged suite on one backend into ``run_dir``."""
+    import sys
+
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        "kconform.suite",
+        f"--backend={backend}",
+        f"--kconform-report-dir={run_dir}",
+        "-p",
+        "no:cacheprovider",
+        # kconform is imported before pytest starts: it cannot be assert-rewritten
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+        *extra,
+    ]
+
+
 SMOKE_SCENARIOS = ("mlp",)
 
 
