@@ -137,7 +137,9 @@ def html_report(doc: dict[str, Any], directory: Path, warnings: list[str]) -> st
         out += [
             "<h2>Parity between backends</h2>",
             _p(
-                "From the stored outputs of each case (op cases; lifecycle below).",
+                "From the stored outputs of each case (op cases; lifecycle below). "
+                "Left out: cases that failed or are declared deviations on either "
+                "backend (they are in the op matrix).",
                 "note",
             ),
             _table(pairs_table(doc)),

@@ -126,7 +126,8 @@ def markdown(doc: dict[str, Any], directory: Path, warnings: list[str]) -> str:
             "From the stored outputs of each case (op cases; lifecycle below): "
             "cases compared, cases with identical outputs, the largest ULP "
             "distance (in the case's dtype) and relative difference, with "
-            "their cases.",
+            "their cases. Left out: cases that failed or are declared "
+            "deviations on either backend (they are in the op matrix).",
             "",
         ]
         out += md_table(pairs_table(doc))

@@ -11,7 +11,10 @@ max absolute, max relative and max ULP distance, and mismatching elements of
 integer and bool arrays; arrays of different shapes are reported as a shape
 mismatch. Per pair and per op of each pair: cases compared, identical cases,
 the worst ULP and the worst relative difference with their cases. These
-aggregates cover the op cases; lifecycle stages have their own section.
+aggregates cover the op cases that passed on both columns (the others are
+counted as ``excluded``: failures and declared deviations are in the op
+matrix, and one flushed subnormal would otherwise be every pair's worst);
+lifecycle stages have their own section.
 
 **Consensus.** A case key recorded on three or more columns has an
 *outlier* when exactly one column disagrees with all the others:
@@ -403,6 +406,11 @@ def _trajectories(columns: list[Column], keys: list[str]) -> dict[str, dict[str,
     return out
 
 
+def _passed(column: Column, key: str) -> bool:
+    case = column.by_key.get(key)
+    return case is not None and case.get("outcome") == "passed"
+
+
 def compute_parity(live: list[Column], golden: list[Column]) -> dict[str, Any]:
     """The ``parity`` section of ``results.json`` (see the module docstring)."""
     columns = live + golden
@@ -423,7 +431,17 @@ def compute_parity(live: list[Column], golden: list[Column]) -> dict[str, Any]:
         pid = pair_id(a, b)
         total = _Aggregate()
         per_op: dict[str, _Aggregate] = {}
-        op_diffs = [d for d in diffs[pid].values() if d.kind != "lifecycle"]
+        # Cases that failed or are declared deviations on either side are in the
+        # op matrix already; left in, a flushed subnormal would be every pair's
+        # worst (an infinite ULP distance) and hide how close conforming outputs are.
+        op_diffs, excluded = [], 0
+        for diff in diffs[pid].values():
+            if diff.kind == "lifecycle":
+                continue
+            if _passed(a, diff.key) and _passed(b, diff.key):
+                op_diffs.append(diff)
+            else:
+                excluded += 1
         for diff in op_diffs:
             total.add(diff)
             per_op.setdefault(diff.op, _Aggregate()).add(diff)
@@ -435,6 +453,7 @@ def compute_parity(live: list[Column], golden: list[Column]) -> dict[str, Any]:
                 "label": f"{a.label} vs {b.label}",
                 "sources": [a.source, b.source],
                 **total.to_json(),
+                "excluded": excluded,
                 **_lifecycle_summary(diffs[pid].values()),
                 "largest": _largest(op_diffs),
             }

@@ -226,3 +226,28 @@ def test_levels_of_complete_backends(tmp_path, no_golden):
     assert backends["lacks"]["level"] == "partial"
     assert backends["lacks"]["missing_required"] == ["tanh"]
     assert backends["ok"]["missing_required"] == []  # backend_info is no op
+
+
+def test_pairs_leave_out_cases_that_failed_or_deviate_on_either_side(
+    tmp_path, no_golden
+):
+    x = np.array([0.5, 1.0], np.float32)
+    flushed = np.array([0.0, 1.0], np.float32)  # a subnormal flushed: far off
+    cases = {
+        "a": [
+            (_case("exp[a-float32]"), {"out0": x}),
+            (_case("exp-subnormal[a-float32]"), {"out0": x}),
+        ],
+        "b": [
+            (_case("exp[b-float32]"), {"out0": x}),
+            (
+                _case("exp-subnormal[b-float32]", "deviation", deviation="*-sub*"),
+                {"out0": flushed},
+            ),
+        ],
+    }
+    run = make_run(tmp_path / "dev", cases)
+    render(run)
+    (pair,) = _doc(run)["parity"]["pairs"]
+    assert (pair["cases"], pair["excluded"]) == (1, 1)
+    assert pair["worst_ulp"] == {"value": 0.0, "case": "exp[float32]"}
