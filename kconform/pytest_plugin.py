@@ -123,6 +123,8 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--backend-plugin={module}: {exc}") from exc
     selected = _select(registry, config.getoption("backend"), added)
     report_dir = config.getoption("kconform_report_dir")
+    # A pytest-xdist worker writes its reproductions into the controller's run.
+    report_dir = getattr(config, "workerinput", {}).get(_RUN_DIR_KEY, report_dir)
     state = SessionState(
         registry=registry,
         selected=selected,
@@ -146,6 +148,17 @@ def pytest_configure(config: pytest.Config) -> None:
         from .runner.tiers import SmokeTier
 
         config.pluginmanager.register(SmokeTier(), "kconform-smoke")
+
+
+_RUN_DIR_KEY = "kconform_run_dir"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Under pytest-xdist: tell each worker the controller's run directory."""
+    state = node.config.stash.get(STATE_KEY, None)
+    if state is not None:
+        node.workerinput[_RUN_DIR_KEY] = str(state.report_dir)
 
 
 def default_run_dir(selected: list[str]) -> Path:

@@ -179,3 +179,18 @@ def test_sigkill_leaves_the_last_checkpoint_valid(tmp_path):
     assert rec["cases"]
     for case in rec["cases"].values():
         assert len(run.case_arrays("numpy", case)) == len(case["arrays"])
+
+
+def test_under_xdist_reproductions_go_into_the_run_directory(pytester, monkeypatch):
+    pytest.importorskip("xdist")
+    plugins = Path(__file__).parent.parent / "plugins"
+    monkeypatch.setenv("PYTHONPATH", str(plugins))
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "kconform.suite", "-p", "no:cacheprovider",
+        "--backend-plugin=faulty_backend", "--backend=faulty",
+        "-k", "exp and not explore and not expm1 and not grad", "-n", "2",
+    )  # fmt: skip
+    assert result.ret == 1, result.stdout.str()[-2000:]
+    (run_dir,) = (pytester.path / "reports").iterdir()
+    assert (run_dir / "results.json").exists()
+    assert (run_dir / "repro" / "exp-faulty-float32.py").exists()
