@@ -39,14 +39,28 @@ TIERS: dict[str, list[str]] = {
 SMOKE_DTYPE = "float32"
 
 
+#: ``python -m pytest``, except that the working directory goes to the *end* of
+#: ``sys.path``: run from a kconform checkout, ``-m`` would put the source tree's
+#: ``kconform/`` (which has no ``kconform.specs``: ``specs/`` becomes it only when
+#: installed) before the installed package. Modules of the working directory
+#: (``--backend-plugin=my_plugin``) stay importable.
+_PYTEST_MAIN = (
+    "import os, sys; "
+    "sys.path[:] = [p for p in sys.path if p not in ('', os.getcwd())]; "
+    "sys.path.append(os.getcwd()); "
+    "import pytest; "
+    "sys.exit(pytest.console_main())"
+)
+
+
 def suite_command(backend: str, run_dir: Any, *extra: str) -> list[str]:
     """The command running the packaged suite on one backend into ``run_dir``."""
     import sys
 
     return [
         sys.executable,
-        "-m",
-        "pytest",
+        "-c",
+        _PYTEST_MAIN,
         "--pyargs",
         "kconform.suite",
         f"--backend={backend}",

@@ -89,6 +89,22 @@ def test_wheel_with_one_backend_runs_the_suite_from_anywhere(tmp_path):
         cwd=elsewhere,
     )
     assert "numpy" in cli.stdout and "passed" in cli.stdout
+    # From the checkout (the README's first command): the installed kconform, not
+    # the source tree's (which lacks kconform.specs), runs the suite.
+    in_repo = _run(
+        [
+            str(venv / "bin" / "kconform"),
+            "run",
+            "--tier=smoke",
+            f"--report={tmp_path / 'in-repo'}",
+            "--",
+            "-q",
+            "-k",
+            "relu",
+        ],
+        cwd=REPO,
+    )
+    assert "conformant" in in_repo.stdout, in_repo.stdout[-3000:]
     # Only numpy is installed: the other built-ins come from the golden records.
     run_dirs = [p.parent for p in (elsewhere / "reports").glob("*/results.json")]
     assert run_dirs, list((elsewhere / "reports").rglob("*"))
