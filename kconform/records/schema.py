@@ -15,7 +15,8 @@ A run directory holds::
       "complete": false,            # true only once every planned case finished
       "profile": "ci", "argv": [...],
       "backends": {"<name>": <backend record>},
-      "parity": {...}               # derived by the report; recomputed on render
+      # Added by the report (kconform.report.render), recomputed on every render:
+      "overview": {...}, "parity": {...}, "golden": {...}
     }
 
 A backend record::
@@ -46,6 +47,11 @@ A case record::
       "message": null | "<first line of the failure>",
       "arrays": ["out0", "out1"]       # names under arrays/<backend>.npz
     }
+
+Lifecycle stages keep what they recorded, flattened: ``initial_weights/<i>``,
+``step0_loss``, ``step0_gradients/<i>``, ``step_losses``, ``epoch_losses``,
+``history/<key>``, ``final_weights/<i>``, ``evaluate/<metric>``,
+``predictions/<i>``.
 
 The case *key* is the case id without the backend, so the same case lines up
 across backends: ``softmax[torch-float32]`` and ``softmax[jax-float32]`` are
