@@ -45,7 +45,8 @@ A case record::
       "error": {"ulp": 0.5, "bound": 0.02, "grad_eps": 1.3},   # worst per unit
       "duration": 0.0123, "deviation": null | "<declared id>",
       "message": null | "<first line of the failure>",
-      "arrays": ["out0", "out1"]       # names under arrays/<backend>.npz
+      "arrays": ["out0", "out1"],      # names under arrays/<backend>.npz
+      "repro": ["repro/<case>.py", "repro/<case>.npz"]   # failures only
     }
 
 Lifecycle stages keep what they recorded, flattened: ``initial_weights/<i>``,

@@ -1,8 +1,9 @@
 """Merging run directories: the backends of several runs into one run directory.
 
-Each backend's record is copied as it is and its arrays byte for byte, so the
-merged report computes the same parity as a run of all the backends in one
-session. A backend may come from one input only.
+Each backend's record is copied as it is, and its arrays and the reproductions
+of its failures byte for byte, so the merged report computes the same parity as
+a run of all the backends in one session and its ``repro/`` scripts still run.
+A backend may come from one input only.
 """
 
 from __future__ import annotations
@@ -29,13 +30,19 @@ def _array_files(record: dict[str, Any]) -> list[str]:
     return [r for r in [record.get("arrays"), *record.get("array_parts", [])] if r]
 
 
+def _repro_files(record: dict[str, Any]) -> list[str]:
+    cases = record.get("cases", {}).values()
+    return [rel for case in cases for rel in case.get("repro", [])]
+
+
 def merge_runs(inputs: list[Path], out: Path) -> Run:
     """Write the merge of ``inputs`` to ``out``; returns the merged run.
 
     ``complete`` is true only if every input is complete. Backends marked
     ``source: golden`` in an input are not copied (golden columns are added
     when the report is rendered). Arrays of ``out`` that no merged backend
-    names any more are removed; nothing else in ``out`` is touched.
+    names any more are removed, and so are reproductions no merged case names;
+    nothing else in ``out`` is touched.
     """
     if not inputs:
         raise RecordsError("merge needs at least one run directory; received none")
@@ -101,15 +108,20 @@ def merge_runs(inputs: list[Path], out: Path) -> Run:
                 atomic_write_bytes(out / rel, src.read_bytes())
                 kept.add((out / rel).resolve())
                 present.append(rel)
+        for rel in _repro_files(record):
+            src = source / rel
+            if src.is_file():
+                atomic_write_bytes(out / rel, src.read_bytes())
+                kept.add((out / rel).resolve())
         parts = [p for p in record.get("array_parts", []) if p in present]
         if record.get("array_parts"):
             record["array_parts"] = parts
         doc["backends"][name] = record
     text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
     atomic_write_text(out / "results.json", text)
-    arrays = out / "arrays"
-    if arrays.is_dir():
-        for path in arrays.glob("*.npz"):
-            if path.resolve() not in kept:
-                path.unlink(missing_ok=True)
+    for folder, pattern in (("arrays", "*.npz"), ("repro", "*")):
+        if (out / folder).is_dir():
+            for path in (out / folder).glob(pattern):
+                if path.is_file() and path.resolve() not in kept:
+                    path.unlink(missing_ok=True)
     return load_run(out)

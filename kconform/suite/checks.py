@@ -48,6 +48,8 @@ class CaseContext:
     #: Whether to keep outputs for the records (canonical cases, not exploration).
     keep_outputs: bool = False
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    #: The reproduction files written, relative to the run directory.
+    repro_files: list[str] = field(default_factory=list)
 
     def record(self, m: Measurement) -> None:
         """Keep the worst error per unit, and the worst ULP-budgeted measurement."""
@@ -90,6 +92,10 @@ class CaseContext:
             if self.repro_dir is not None:
                 path = write_repro(self.repro_dir, self.case_id, script, sample.args)
                 headline += f" — repro: {path}"
+                for written in (path, path.with_suffix(".npz")):
+                    rel = f"{self.repro_dir.name}/{written.name}"
+                    if written.is_file() and rel not in self.repro_files:
+                        self.repro_files.append(rel)
         raise ConformanceFailure(headline, script, path)
 
 

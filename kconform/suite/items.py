@@ -140,6 +140,8 @@ def _fill(props: dict[str, Any], ctx: checks.CaseContext) -> None:
     props["worst_ulp"] = _ulp(ctx)
     props["error"] = {k: json_float(v) for k, v in ctx.errors.items()}
     props["arrays"] = {k: encode_array(v) for k, v in ctx.outputs.items()}
+    if ctx.repro_files:
+        props["repro"] = list(ctx.repro_files)
 
 
 def _ulp(ctx: checks.CaseContext) -> float | None:

@@ -91,6 +91,8 @@ def case_record(
         "deviation": props.get("deviation"),
         "message": _first_line(report),
     }
+    if props.get("repro"):
+        case["repro"] = list(props["repro"])
     arrays = {k: decode_array(v) for k, v in props.get("arrays", {}).items()}
     return backend, case, arrays
 

@@ -76,6 +76,34 @@ def test_merging_into_the_same_directory_again_drops_what_is_gone(
     assert sorted(p.name for p in (out / "arrays").iterdir()) == ["numpy.npz"]
 
 
+def test_the_reproductions_of_failures_come_along(
+    faulty_run, numpy_run, copy_run, tmp_path, no_golden
+):
+    live = copy_run(faulty_run, "live")
+    doc = json.loads((live / "results.json").read_text())
+    doc["backends"] = {"faulty": doc["backends"]["faulty"]}
+    (live / "results.json").write_text(json.dumps(doc))
+    out = tmp_path / "out"
+    merge([live, numpy_run], out)
+    case = load_run(out).backends["faulty"]["cases"]["exp[faulty-float32]"]
+    assert case["outcome"] == "failed"
+    assert case["repro"] == [
+        "repro/exp-faulty-float32.py",
+        "repro/exp-faulty-float32.npz",
+    ]
+    for rel in case["repro"]:
+        assert (out / rel).read_bytes() == (faulty_run / rel).read_bytes()
+    # every failing case names its reproduction, and only failing ones do
+    cases = load_run(out).backends["faulty"]["cases"].values()
+    failed = {
+        c["id"] for c in cases if c["outcome"] == "failed" and c["kind"] != "errors"
+    }
+    assert failed and failed == {c["id"] for c in cases if c.get("repro")}
+    # merged again without the faulty backend: its reproductions go with it
+    merge([numpy_run], out)
+    assert not any((out / "repro").iterdir())
+
+
 def test_an_incomplete_input_makes_the_merge_incomplete(
     numpy_run, torch_run, copy_run, tmp_path, no_golden
 ):
