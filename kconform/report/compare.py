@@ -3,7 +3,11 @@
 Two backends' outputs for the same case are compared element by element:
 
 - **max abs**: ``|a - b|``;
-- **max rel**: ``|a - b| / max(|a|, |b|)``, 0 where both are 0;
+- **max rel**: ``|a - b| / max(|a|, |b|, tiny)``, where ``tiny`` is the
+  smallest normal number of the measuring dtype: below it the spacing of
+  floats no longer shrinks, so a subnormal against zero (a backend that flushes
+  subnormals) is a relative difference of at most about one unit of the
+  normal range, not 1;
 - **max ULP** (float arrays): the number of representable values of the
   measuring dtype between ``a`` and ``b`` (adjacent floats are 1 apart; +0
   and -0 are 0 apart). The measuring dtype is the case's dtype when both
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dtypes import FLOATS, to_numpy_dtype
+from ..dtypes import FLOATS, finfo, to_numpy_dtype
 
 __all__ = ["ArrayDiff", "compare_arrays", "measure_dtype", "ulp_distance"]
 
@@ -142,12 +146,11 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, case_dtype: str | None) -> Arra
         )
     dtype = measure_dtype(a, b, case_dtype)
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    tiny = float(finfo(dtype).tiny)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = _specials(np.abs(a64 - b64), a64, b64)
-        mag = np.maximum(np.abs(a64), np.abs(b64))
-        finite = np.isfinite(diff)
-        rel = np.where(mag > 0, diff / np.where(mag > 0, mag, 1.0), 0.0)
-        rel = np.where(finite, rel, diff)
+        mag = np.maximum(np.maximum(np.abs(a64), np.abs(b64)), tiny)
+        rel = np.where(np.isfinite(diff) & (diff > 0), diff / mag, diff)
     ulp = ulp_distance(a, b, dtype)
     mismatches = int(np.count_nonzero(ulp))
     return ArrayDiff(

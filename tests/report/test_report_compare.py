@@ -8,6 +8,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+from kconform.dtypes import finfo, to_numpy_dtype
 from kconform.report.compare import compare_arrays, measure_dtype, ulp_distance
 
 
@@ -69,6 +70,22 @@ def test_relative_difference_is_against_the_larger_magnitude_and_zero_at_zero():
     d = compare_arrays(a, b, "float64")
     assert d.max_rel == 0.5 and d.max_abs == 1.0 and d.mismatches == 1
     assert d.scaled == 0.25  # normwise: 1 / max(|a|, |b|) = 1 / 4
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_below_the_normal_range_relative_differences_are_against_the_smallest_normal(
+    dtype,
+):
+    info = finfo(dtype)
+    stored = np.float64 if dtype == "float64" else np.float32  # as records store
+    sub = np.array([info.smallest_subnormal], to_numpy_dtype(dtype)).astype(stored)
+    d = compare_arrays(sub, np.zeros(1, stored), dtype)  # a flushed subnormal
+    assert d.ulp == 1.0 and d.max_abs == float(info.smallest_subnormal)
+    assert d.max_rel == float(info.smallest_subnormal) / float(info.tiny) < 0.01
+    # from the smallest normal up, relative differences are plain again
+    normal = np.array([info.tiny, 2 * info.tiny], to_numpy_dtype(dtype)).astype(float)
+    d = compare_arrays(normal, normal * np.array([1.0, 1.5]), None)
+    assert d.max_rel == pytest.approx(1 / 3)
 
 
 def test_nan_with_nan_and_equal_infinities_are_equal_anything_else_infinite():

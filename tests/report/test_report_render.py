@@ -237,6 +237,10 @@ def test_without_checkpoint_renders_nothing_is_there_before_the_end(
     pytester, monkeypatch
 ):
     """The counterpart of the test above: the probe can see a missing report."""
+    import kconform.pytest_plugin as plugin
+
+    # (a loaded machine could take the 30 s between checkpoints otherwise)
+    monkeypatch.setattr(plugin, "RENDER_EVERY", 1e9)
     pytester.makeconftest(PROBE)
     result = _inline(pytester, "--backend=numpy", "-k", "exp and not explore")
     assert result.ret == 0
