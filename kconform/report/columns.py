@@ -132,11 +132,19 @@ class Column:
 
     @property
     def by_key(self) -> dict[str, dict[str, Any]]:
-        """The backend's case records by case key, in the order they were recorded."""
+        """The backend's case records by case key, in the order of collection.
+
+        That is the record's ``planned`` order (the same serial or under
+        pytest-xdist, where cases finish in any order), then any case that
+        was not planned (a crashed worker's) in the order it was recorded.
+        """
         if self._by_key is None:
+            cases = self.record.get("cases", {})
+            planned = [cid for cid in self.record.get("planned") or [] if cid in cases]
+            rest = [cid for cid in cases if cid not in set(planned)]
             self._by_key = {}
-            for case in self.record.get("cases", {}).values():
-                self._by_key.setdefault(case["key"], case)
+            for cid in planned + rest:
+                self._by_key.setdefault(cases[cid]["key"], cases[cid])
         return self._by_key
 
     def array(self, key: str, name: str) -> np.ndarray | None:

@@ -267,7 +267,7 @@ def lifecycle_matrix(
 ) -> dict[str, Any]:
     """``{"stages": [key, ...], "scenarios": {name: [key, ...]}, "cells": ...}``.
 
-    ``cells`` is ``{key: {backend: cell}}``; stages keep the order they ran in.
+    ``cells`` is ``{key: {backend: cell}}``; stages keep the order of collection.
     """
     stages: list[str] = []
     scenarios: dict[str, list[str]] = {}

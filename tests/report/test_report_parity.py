@@ -251,3 +251,18 @@ def test_pairs_leave_out_cases_that_failed_or_deviate_on_either_side(
     (pair,) = _doc(run)["parity"]["pairs"]
     assert (pair["cases"], pair["excluded"]) == (1, 1)
     assert pair["worst_ulp"] == {"value": 0.0, "case": "exp[float32]"}
+
+
+def test_the_report_follows_collection_order_not_finishing_order(tmp_path, no_golden):
+    """Under pytest-xdist cases finish in any order; the report must not show it."""
+    stages = ["m-create", "m-fit", "n-create", "n-fit"]
+    runs = {b: [(_case(f"{s}[{b}]"), {}) for s in stages] for b in ("a", "b")}
+    run_dir = make_run(tmp_path / "order", runs)
+    doc = json.loads((run_dir / "results.json").read_text())
+    cases = doc["backends"]["a"]["cases"]
+    doc["backends"]["a"]["cases"] = dict(reversed(list(cases.items())))
+    (run_dir / "results.json").write_text(json.dumps(doc))
+    render(run_dir)
+    lifecycle = _doc(run_dir)["overview"]["lifecycle"]
+    assert lifecycle["stages"] == stages
+    assert lifecycle["scenarios"] == {"m": stages[:2], "n": stages[2:]}
