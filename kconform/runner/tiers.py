@@ -49,7 +49,7 @@ _PYTEST_MAIN = (
     "sys.path[:] = [p for p in sys.path if p not in ('', os.getcwd())]; "
     "sys.path.append(os.getcwd()); "
     "import pytest; "
-    "sys.exit(pytest.console_main())"
+    "sys.exit(int(pytest.main()))"
 )
 
 
