@@ -9,6 +9,8 @@ records what it assigns, instead of touching the variable itself.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,9 +20,42 @@ from kconform.dtypes import to_numpy_dtype
 if TYPE_CHECKING:
     from ._engine import Engine
 
-__all__ = ["StatelessScope", "Variable", "current_scope"]
+__all__ = ["StatelessScope", "Variable", "current_scope", "recording_host_values"]
 
 _local = threading.local()
+
+
+@contextmanager
+def recording_host_values() -> Iterator[HostValues]:
+    """Keep the host value (NumPy array) of every variable created inside.
+
+    Initializers draw on the host; a variable moves its value to its backend.
+    What is recorded is that value before any backend saw it, so a check can
+    compare what a backend holds with what it was given, whichever backend
+    it is (``HostValues.of(variable)``; None for a variable created from a
+    backend tensor).
+    """
+    outer = getattr(_local, "host_values", None)
+    record = _local.host_values = HostValues()
+    try:
+        yield record
+    finally:
+        _local.host_values = outer
+
+
+class HostValues:
+    """The host values of the variables created in :func:`recording_host_values`."""
+
+    def __init__(self) -> None:
+        self._values: dict[int, tuple[Variable, np.ndarray]] = {}
+
+    def add(self, variable: Variable, host: np.ndarray) -> None:
+        # the variable is kept with its value: its id() stays its own
+        self._values[id(variable)] = (variable, np.array(host, copy=True))
+
+    def of(self, variable: Variable) -> np.ndarray | None:
+        entry = self._values.get(id(variable))
+        return None if entry is None or entry[0] is not variable else entry[1]
 
 
 def current_scope() -> StatelessScope | None:
@@ -104,6 +139,9 @@ class Variable:
             host = np.asarray(value, dtype=to_numpy_dtype(dtype))
             self.shape = tuple(host.shape)
             self._value = host
+            record = getattr(_local, "host_values", None)
+            if record is not None:
+                record.add(self, host)
             if engine is not None:
                 self.bind(engine)
 

@@ -101,25 +101,40 @@ def learnable_data(
 
 
 def same_initial_weights(ctx: Any, build: Callable[[Any], Any], model: Any) -> None:
-    """Identical initial weights on every backend: compare with the host-built model."""
+    """Identical initial weights on every backend: each holds the host-drawn values.
+
+    The reference is the same model built again from the same seed, with the
+    values its initializers drew on the host recorded before the backend
+    received them: no other backend needs to be installed.
+    """
     import kconform.framework as keras
+    from kconform.framework.variables import recording_host_values
 
     keras.utils.set_random_seed(SEED)
-    reference = build("numpy")
+    with recording_host_values() as drawn:
+        reference = build(ctx.backend)
     ours = model.get_weights()
-    theirs = reference.get_weights()
     check(
-        len(ours) == len(theirs),
-        f"expected {len(theirs)} weight arrays, received {len(ours)}",
+        len(ours) == len(reference.weights),
+        f"expected {len(reference.weights)} weight arrays, received {len(ours)}",
     )
-    for i, (a, b) in enumerate(zip(ours, theirs)):
+    for i, (a, var) in enumerate(zip(ours, reference.weights)):
+        b = drawn.of(var)
+        if b is None:  # created from a backend tensor, not drawn on the host
+            continue
         check(
-            a.shape == b.shape and np.array_equal(a, b),
+            a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b),
             f"initial weight {i} ({model.weights[i].path}) differs from the "
-            "host-drawn value: "
-            "max |diff| = "
-            f"{np.max(np.abs(a - b)) if a.shape == b.shape else a.shape}",
+            f"host-drawn value: {_difference(a, b)}",
         )
+
+
+def _difference(a: np.ndarray, b: np.ndarray) -> str:
+    if a.shape != b.shape:
+        return f"shape {a.shape}, expected {b.shape}"
+    if a.dtype != b.dtype:
+        return f"dtype {a.dtype}, expected {b.dtype}"
+    return f"max |diff| = {np.max(np.abs(a.astype(float) - b.astype(float)))}"
 
 
 def train_size(n: int, validation_split: float = 0.0) -> int:

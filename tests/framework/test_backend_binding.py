@@ -16,6 +16,7 @@ def small(**kw: Any) -> Any:
     return keras.Sequential([keras.Input((3,)), layers.Dense(2)], **kw)
 
 
+@pytest.mark.needs_backend("numpy")
 def test_precedence(backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     assert keras.config.backend() == "numpy"
     monkeypatch.setenv("KERAS_BACKEND", backend.name)
@@ -41,6 +42,7 @@ def test_bound_model_keeps_its_backend(backend: Any) -> None:
     assert all(backend.is_tensor(v.value) for v in model.weights)
 
 
+@pytest.mark.needs_backend("numpy")
 def test_to_backend_and_clone(backend: Any) -> None:
     x = np.random.default_rng(0).random((5, 3), dtype=np.float32)
     model = small(backend="numpy")

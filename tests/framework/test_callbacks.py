@@ -67,6 +67,7 @@ def test_early_stopping_mode_and_baseline() -> None:
         keras.callbacks.EarlyStopping(monitor="val_my_quantity")
 
 
+@pytest.mark.needs_backend("numpy")
 def test_model_checkpoint_save_best_only(backend: Any, tmp_path: Any) -> None:
     x, y = mnist_like(64)
     model = model_for(backend)

@@ -15,6 +15,9 @@ import kconform.framework as keras
 from kconform.framework import layers
 from kconform.framework.saving import CorruptFileError
 
+# The NumPy backend is the default and the reference these tests load files on.
+pytestmark = pytest.mark.needs_backend("numpy")
+
 
 def trained(backend: Any = "numpy") -> tuple[Any, np.ndarray]:
     x, y = mnist_like(64)

@@ -244,6 +244,7 @@ def test_nan_loss_is_a_clear_error(backend: Any) -> None:
         model.fit(x, y, epochs=1, verbose=0)
 
 
+@pytest.mark.needs_backend("numpy")
 def test_backends_live_side_by_side(backend: Any) -> None:
     """A model on the backend under test and one on numpy never mix tensors."""
     x, y = mnist_like(64)
@@ -267,6 +268,7 @@ def test_backends_live_side_by_side(backend: Any) -> None:
     assert all(other.backend.is_tensor(v.value) for v in other.weights)
 
 
+@pytest.mark.needs_backend("numpy")
 def test_custom_layer_with_weights(backend: Any) -> None:
     class Linear(keras.layers.Layer):
         def __init__(self, units: int = 4, **kwargs: Any) -> None:

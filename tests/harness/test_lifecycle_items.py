@@ -8,6 +8,9 @@ TOY = """
 from types import SimpleNamespace as NS
 from kconform.suite.lifecycle import LifecycleSuite
 
+# These sessions run the NumPy backend.
+pytestmark = pytest.mark.needs_backend("numpy")
+
 def create(ctx):
     ctx.state["model"] = ctx.backend.name
 

@@ -95,6 +95,7 @@ def test_load_run_explains_what_is_wrong(tmp_path):
         load_run(tmp_path)
 
 
+@pytest.mark.needs_backend("numpy")
 def test_a_session_records_every_case_with_outputs_and_errors(pytester):
     run_dir = _run_dir(pytester, "run", "--backend=numpy", "-k", SUBSET)
     run = load_run(run_dir)
@@ -126,6 +127,7 @@ def test_xdist_writes_the_same_records(pytester):
             np.testing.assert_array_equal(a, parallel[1][name][key], err_msg=key)
 
 
+@pytest.mark.needs_backend("numpy")
 def test_ctrl_c_leaves_a_valid_incomplete_run(tmp_path):
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
@@ -154,6 +156,7 @@ def test_ctrl_c_leaves_a_valid_incomplete_run(tmp_path):
         assert len(run.case_arrays("numpy", case)) == len(case["arrays"])
 
 
+@pytest.mark.needs_backend("numpy")
 def test_sigkill_leaves_the_last_checkpoint_valid(tmp_path):
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
@@ -181,6 +184,7 @@ def test_sigkill_leaves_the_last_checkpoint_valid(tmp_path):
         assert len(run.case_arrays("numpy", case)) == len(case["arrays"])
 
 
+@pytest.mark.needs_backend("numpy")
 def test_under_xdist_reproductions_go_into_the_run_directory(pytester, monkeypatch):
     pytest.importorskip("xdist")
     plugins = Path(__file__).parent.parent / "plugins"
