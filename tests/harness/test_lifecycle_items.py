@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+# These sessions run the NumPy backend.
+pytestmark = pytest.mark.needs_backend("numpy")
+
 TOY = """
 from types import SimpleNamespace as NS
 from kconform.suite.lifecycle import LifecycleSuite
-
-# These sessions run the NumPy backend.
-pytestmark = pytest.mark.needs_backend("numpy")
 
 def create(ctx):
     ctx.state["model"] = ctx.backend.name
