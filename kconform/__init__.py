@@ -19,15 +19,25 @@ __all__ = [
     "bind_plugin",
     "hookimpl",
     "hookspec",
+    "installed_backends",
     "load_backend",
 ]
 
 _registry: BackendRegistry | None = None
 
 
-def load_backend(name: str) -> Backend:
-    """Load an installed backend by name, e.g. ``kconform.load_backend("numpy")``."""
+def _the_registry() -> BackendRegistry:
     global _registry
     if _registry is None:
         _registry = BackendRegistry()
-    return _registry.load(name)
+    return _registry
+
+
+def load_backend(name: str) -> Backend:
+    """Load an installed backend by name, e.g. ``kconform.load_backend("numpy")``."""
+    return _the_registry().load(name)
+
+
+def installed_backends() -> list[str]:
+    """The names of the installed backends (entry points), without loading them."""
+    return _the_registry().names()

@@ -12,7 +12,8 @@ Use it as Keras::
 
 Every tensor goes through a :class:`kconform.Backend`. A model binds to a
 backend when it is created (``backend=`` argument, ``keras.config.use_backend``
-context, ``keras.config.set_backend``, ``KCONFORM_BACKEND``, else ``"numpy"``).
+context, ``keras.config.set_backend``, ``KCONFORM_BACKEND``, else ``"numpy"``, or
+the only installed backend where NumPy's is not installed).
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ A model binds to a backend when it is created, in this order of precedence: the
 ``backend=`` argument of the model; the innermost :func:`use_backend` context;
 :func:`set_backend`; the ``KCONFORM_BACKEND`` environment variable; the
 ``KERAS_BACKEND`` environment variable (so Keras habits carry over); the
-embedded ``"numpy"`` backend. Variables are read when a model is created, not
-at import, so ``os.environ["KCONFORM_BACKEND"] = "jax"`` after the import works.
+``"numpy"`` backend, or, where it is not installed and exactly one backend is
+(a backend author's environment), that one. Variables are read when a model is
+created, not at import, so ``os.environ["KCONFORM_BACKEND"] = "jax"`` after the
+import works.
 
 A bound model keeps its backend: changing the default later never reaches it.
 """
@@ -58,6 +60,14 @@ def _current_spec() -> str | Backend:
         value = os.environ.get(var, "").strip()
         if value:
             return value
+    return _fallback()
+
+
+def _fallback() -> str:
+    """``"numpy"``; else the only installed backend, if exactly one is."""
+    installed = kconform.installed_backends()
+    if DEFAULT_BACKEND not in installed and len(installed) == 1:
+        return installed[0]
     return DEFAULT_BACKEND
 
 

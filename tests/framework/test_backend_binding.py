@@ -32,6 +32,29 @@ def test_precedence(backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     assert small().backend.name == "numpy"
 
 
+def test_without_numpy_the_only_installed_backend_is_the_default(
+    backend: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backend author's environment: kconform and their backend, no NumPy backend.
+
+    A custom layer called on ``keras.Input`` runs before the model names its
+    backend, on the default one; that default must exist.
+    """
+    monkeypatch.setattr(kconform, "installed_backends", lambda: [backend.name])
+    assert keras.config.backend() == backend.name
+
+    class Doubled(layers.Layer):
+        def call(self, x):
+            return keras.ops.multiply(x, 2.0)
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, layers.Dense(2)(Doubled()(inputs)), backend=backend)
+    assert model.predict(np.ones((1, 3), np.float32), verbose=0).shape == (1, 2)
+    # with several backends and none of them NumPy, nothing is guessed
+    monkeypatch.setattr(kconform, "installed_backends", lambda: [backend.name, "x"])
+    assert keras.config.backend() == "numpy"
+
+
 def test_bound_model_keeps_its_backend(backend: Any) -> None:
     with keras.config.use_backend(backend):
         model = small()

@@ -114,10 +114,10 @@ def test_a_session_records_every_case_with_outputs_and_errors(pytester):
     assert (run_dir / "repro").exists() is False  # nothing failed
 
 
+@pytest.mark.needs_backend("numpy", "torch")
 def test_xdist_writes_the_same_records(pytester):
     pytest.importorskip("xdist")
     args = ("--backend=numpy,torch", "-k", SUBSET)
-    pytest.importorskip("kconform_torch")
     serial = _numbers(_run_dir(pytester, "serial", *args))
     parallel = _numbers(_run_dir(pytester, "parallel", *args, "-n", "2"))
     assert serial[0] == parallel[0]
