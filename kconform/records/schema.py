@@ -24,6 +24,8 @@ A backend record::
     {
       "name": "torch", "source": "live" | "golden",
       "info": {"framework": "torch", "framework_version": "2.13.0", "device": "cpu"},
+      "host": {"python": "3.11.7", "system": "Linux 6.1", "machine": "x86_64",
+               "cpu": "<model name>", "cpu_count": 2},
       "kconform_version": "0.1.0", "contract_version": "1.0",
       "implemented": ["abs", ...], "contract_size": 97, "capabilities": [...],
       "load_error": null | "<message>",

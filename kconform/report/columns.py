@@ -119,11 +119,13 @@ class Column:
 
     @property
     def label(self) -> str:
-        """``torch``, or ``torch (golden: kconform 0.1.0, torch 2.13.0)``."""
+        """``torch``, or ``torch (golden: kconform 0.1.0, torch 2.13.0, <cpu>)``."""
         if not self.golden:
             return self.name
         version = self.record.get("kconform_version", "?")
-        return f"{self.name} (golden: kconform {version}, {self.framework})"
+        host = self.record.get("host") or {}
+        where = f", {host['cpu']}" if host.get("cpu") else ""
+        return f"{self.name} (golden: kconform {version}, {self.framework}{where})"
 
     @property
     def short(self) -> str:

@@ -14,6 +14,7 @@ import pytest
 
 from ..backend import Backend
 from ..contract import CONTRACT_VERSION, OPS, op_names
+from ..records.host import host_info
 from ..records.schema import case_key, decode_array
 from .state import SessionState
 
@@ -30,6 +31,7 @@ def backend_record(state: SessionState, name: str) -> dict[str, Any]:
         "contract_version": CONTRACT_VERSION,
         "contract_size": len(op_names()),
         "required_ops": [n for n, info in OPS.items() if info.required],
+        "host": host_info(),
     }
     if name in state.load_errors:
         return {

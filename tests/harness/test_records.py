@@ -103,6 +103,7 @@ def test_a_session_records_every_case_with_outputs_and_errors(pytester):
     rec = run.backends["numpy"]
     assert rec["status"] == "complete"
     assert rec["info"]["framework"] == "numpy"
+    assert rec["host"]["cpu"] and rec["host"]["python"].count(".") == 2
     assert set(rec["planned"]) == set(rec["cases"])
     softmax = rec["cases"]["softmax[numpy-float32]"]
     assert softmax["outcome"] == "passed"
