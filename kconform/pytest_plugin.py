@@ -76,6 +76,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(used by `kconform run` to tell a hung or crashed backend's case)",
     )
     group.addoption(
+        "--kconform-terminal",
+        action="store",
+        default="full",
+        choices=("full", "brief"),
+        help="full: the report's summary at the end of the session; brief: only "
+        "where the report is (and whether the run is incomplete)",
+    )
+    group.addoption(
         "--kconform-tier",
         action="store",
         default="default",
@@ -136,7 +144,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # xdist workers report to the controller
         state.writer = _writer(config, state)
     config.pluginmanager.register(
-        SessionReporter(state, golden=config.getoption("kconform_golden") != "off"),
+        SessionReporter(
+            state,
+            golden=config.getoption("kconform_golden") != "off",
+            brief=config.getoption("kconform_terminal") == "brief",
+        ),
         "kconform-reporter",
     )
     heartbeat = config.getoption("kconform_heartbeat")
@@ -254,9 +266,12 @@ RENDER_SHARE = 0.05
 class SessionReporter:
     """Collects kconform outcomes of a session, writes records and reports."""
 
-    def __init__(self, state: SessionState, golden: bool = True) -> None:
+    def __init__(
+        self, state: SessionState, golden: bool = True, brief: bool = False
+    ) -> None:
         self.state = state
         self.golden = golden
+        self.brief = brief
         self.terminal_lines: list[str] | None = None
         self._next_render: float | None = None
 
@@ -362,7 +377,10 @@ class SessionReporter:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self._active():
             return
-        for line in self.terminal_lines or ():
+        lines = self.terminal_lines or []
+        if lines and self.brief:
+            lines = [ln for ln in lines[:-1] if ln.startswith("!!")] + lines[-1:]
+        for line in lines:
             terminalreporter.write_line(line)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

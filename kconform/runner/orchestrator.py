@@ -96,6 +96,8 @@ class _Runner:
             backend,
             shard,
             f"--kconform-heartbeat={shard / 'heartbeat.json'}",
+            # the merged report is printed at the end; a shard only says where its is
+            "--kconform-terminal=brief",
             *self.options.pytest_args,
         )
 

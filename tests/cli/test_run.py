@@ -31,6 +31,9 @@ def test_a_run_writes_the_report_and_prints_the_overview(kconform, cli_env, tmp_
     assert load_run(out / "shards" / "numpy").complete
     tail = proc.stdout.split("kconform: numpy: done", 1)[1]
     assert "numpy" in tail and f"report in {out}" in tail
+    # the shard says where its report is; the tables are printed once, merged
+    assert f"report in {out / 'shards' / 'numpy'}" in proc.stdout
+    assert proc.stdout.count("kconform conformance (") == 1
     # the merged summary, once (not each backend's own)
     summary = (out / "summary.md").read_text()
     assert step_summary.read_text() == summary + "\n"
