@@ -6,7 +6,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import warnings
 from collections.abc import Iterator
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
@@ -46,16 +49,12 @@ def reproducible_draws(profile: str) -> Iterator[None]:
     if profile != "ci":
         yield
         return
-    try:
-        from hypothesis.internal.conjecture import providers
-    except ImportError:  # pragma: no cover - a Hypothesis without the feature
+    providers = _local_constants_switch()
+    if providers is None:
+        _warn_unpinned()
         yield
         return
-    original = getattr(providers, "_get_local_constants", None)
-    cache = getattr(providers, "CONSTANTS_CACHE", None)
-    if original is None or cache is None:  # pragma: no cover
-        yield
-        return
+    original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE
     empty = type(providers._local_constants)()
     providers._get_local_constants = lambda: empty
     cache.cache.clear()
@@ -64,3 +63,31 @@ def reproducible_draws(profile: str) -> Iterator[None]:
     finally:
         providers._get_local_constants = original
         cache.cache.clear()
+
+
+def _local_constants_switch() -> Any:
+    """Hypothesis's module holding the local-constants lookup, if it has one."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a Hypothesis without the feature
+        return None
+    has = all(
+        hasattr(providers, name)
+        for name in ("_get_local_constants", "CONSTANTS_CACHE", "_local_constants")
+    )
+    return providers if has else None
+
+
+@functools.cache
+def _warn_unpinned() -> None:
+    """Once per process: this Hypothesis has no switch for its local constants."""
+    import hypothesis
+
+    warnings.warn(
+        f"kconform: Hypothesis {hypothesis.__version__} has no "
+        "providers._get_local_constants: in the ci profile, exploration may draw "
+        "differently serial and under pytest-xdist (the records of *-explore "
+        "cases may differ); the other cases are not affected",
+        RuntimeWarning,
+        stacklevel=3,
+    )
