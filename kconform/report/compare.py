@@ -8,6 +8,9 @@ Two backends' outputs for the same case are compared element by element:
   floats no longer shrinks, so a subnormal against zero (a backend that flushes
   subnormals) is a relative difference of at most about one unit of the
   normal range, not 1;
+- **normwise**: ``max|a - b| / max(max|a|, max|b|, tiny)``: the largest
+  difference against the largest magnitude of the output, which values near
+  zero do not dominate;
 - **max ULP** (float arrays): the number of representable values of the
   measuring dtype between ``a`` and ``b`` (adjacent floats are 1 apart; +0
   and -0 are 0 apart). The measuring dtype is the case's dtype when both
@@ -41,7 +44,7 @@ class ArrayDiff:
     equal: bool
     max_abs: float = 0.0
     max_rel: float = 0.0
-    #: Normwise: ``max|a - b| / max(max|a|, max|b|)`` (robust near zero).
+    #: Normwise: ``max|a - b| / max(max|a|, max|b|, tiny)`` (robust near zero).
     scaled: float = 0.0
     #: ULP distance in :attr:`dtype`; None for integer and bool arrays.
     ulp: float | None = None
@@ -158,14 +161,17 @@ def compare_arrays(a: np.ndarray, b: np.ndarray, case_dtype: str | None) -> Arra
         equal=mismatches == 0,
         max_abs=float(diff.max()),
         max_rel=float(rel.max()),
-        scaled=_scaled(diff, a64, b64),
+        scaled=_scaled(diff, a64, b64, tiny),
         ulp=float(ulp.max()),
         mismatches=mismatches,
         dtype=dtype,
     )
 
 
-def _scaled(diff: np.ndarray, a64: np.ndarray, b64: np.ndarray) -> float:
+def _scaled(
+    diff: np.ndarray, a64: np.ndarray, b64: np.ndarray, floor: float = 0.0
+) -> float:
+    """``max|a - b| / max(max|a|, max|b|, floor)`` over the finite values."""
     worst = float(diff.max())
     if worst == 0.0 or not np.isfinite(worst):
         return worst
@@ -174,6 +180,7 @@ def _scaled(diff: np.ndarray, a64: np.ndarray, b64: np.ndarray) -> float:
             float(np.nanmax(np.abs(np.where(np.isfinite(a64), a64, 0.0)))),
             float(np.nanmax(np.abs(np.where(np.isfinite(b64), b64, 0.0)))),
         )
+    top = max(top, floor)
     return worst / top if top > 0 else float("inf")
 
 

@@ -10,7 +10,9 @@ arrays, the common arrays are compared (:func:`kconform.report.compare.compare_a
 max absolute, max relative and max ULP distance, and mismatching elements of
 integer and bool arrays; arrays of different shapes are reported as a shape
 mismatch. Per pair and per op of each pair: cases compared, identical cases,
-the worst ULP and the worst relative difference with their cases. These
+the worst ULP, relative and normwise difference with their cases (normwise,
+``max|a - b| / max(max|a|, max|b|)`` per case, is not dominated by values near
+zero the way the elementwise ULP and relative differences are). These
 aggregates cover the op cases that passed on both columns (the others are
 counted as ``excluded``: failures and declared deviations are in the op
 matrix, and one flushed subnormal would otherwise be every pair's worst);
@@ -156,13 +158,14 @@ def _worst(value: float | None, key: str) -> dict[str, Any] | None:
 
 
 class _Aggregate:
-    """Cases compared, identical, worst ULP/rel/abs with their cases."""
+    """Cases compared, identical, worst ULP/rel/abs/normwise with their cases."""
 
     def __init__(self) -> None:
         self.cases = self.identical = self.shape = self.exact = 0
         self.ulp: tuple[float, str] | None = None
         self.rel: tuple[float, str] | None = None
         self.abs: tuple[float, str] | None = None
+        self.scaled: tuple[float, str] | None = None
 
     @staticmethod
     def _bump(
@@ -182,6 +185,7 @@ class _Aggregate:
         self.ulp = self._bump(self.ulp, diff.ulp, diff.key)
         self.rel = self._bump(self.rel, diff.rel, diff.key)
         self.abs = self._bump(self.abs, diff.abs, diff.key)
+        self.scaled = self._bump(self.scaled, _nan_big(diff.scaled), diff.key)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -193,6 +197,7 @@ class _Aggregate:
             "worst_ulp": _worst(*self.ulp) if self.ulp else None,
             "worst_rel": _worst(*self.rel) if self.rel else None,
             "worst_abs": _worst(*self.abs) if self.abs else None,
+            "worst_scaled": _worst(*self.scaled) if self.scaled else None,
         }
 
 

@@ -229,6 +229,7 @@ def pairs_table(doc: dict[str, Any]) -> Table:
             "case",
             "worst rel",
             "case",
+            "worst normwise",
             "shape ≠",
             "int/bool ≠",
             "stages",
@@ -250,6 +251,7 @@ def pairs_table(doc: dict[str, Any]) -> Table:
                 _c(ulp_case, code=ulp_case != "—"),
                 _c(rel),
                 _c(rel_case, code=rel_case != "—"),
+                _normwise(pair.get("worst_scaled")),
                 _c(pair["shape_mismatch"], "fail" if pair["shape_mismatch"] else ""),
                 _c(pair["exact_mismatch"], "fail" if pair["exact_mismatch"] else ""),
                 _c(pair.get("lifecycle_cases", 0)),
@@ -257,6 +259,13 @@ def pairs_table(doc: dict[str, Any]) -> Table:
             ]
         )
     return table
+
+
+def _normwise(entry: dict[str, Any] | None) -> Cell:
+    if not entry:
+        return _c("—", "none")
+    value = float(entry["value"])
+    return _c("identical" if value == 0 else f"{fmt_num(value)} ({entry['case']})")
 
 
 def _stage_worst(entry: dict[str, Any] | None, rtol: float) -> Cell:

@@ -82,6 +82,7 @@ def test_below_the_normal_range_relative_differences_are_against_the_smallest_no
     d = compare_arrays(sub, np.zeros(1, stored), dtype)  # a flushed subnormal
     assert d.ulp == 1.0 and d.max_abs == float(info.smallest_subnormal)
     assert d.max_rel == float(info.smallest_subnormal) / float(info.tiny) < 0.01
+    assert d.scaled == d.max_rel  # normwise has the same floor
     # from the smallest normal up, relative differences are plain again
     normal = np.array([info.tiny, 2 * info.tiny], to_numpy_dtype(dtype)).astype(float)
     d = compare_arrays(normal, normal * np.array([1.0, 1.5]), None)

@@ -76,6 +76,9 @@ def test_pairs_count_identical_cases_and_name_the_worst(three):
     assert ab["worst_ulp"] == {"value": 1.0, "case": "exp[float32]"}
     assert ab["worst_rel"]["case"] == "exp[float32]"
     assert ab["worst_rel"]["value"] == pytest.approx(float(NEXT - ONE) / float(NEXT))
+    # normwise: against the largest magnitude of the case's output (2.0)
+    assert ab["worst_scaled"]["case"] == "exp[float32]"
+    assert ab["worst_scaled"]["value"] == pytest.approx(float(NEXT - ONE) / 2.0)
     assert ab["exact_mismatch"] == 0 and ab["shape_mismatch"] == 0
     ac = pairs["a vs c"]
     assert (ac["identical"], ac["exact_mismatch"]) == (2, 1)
