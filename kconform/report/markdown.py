@@ -125,8 +125,10 @@ def markdown(doc: dict[str, Any], directory: Path, warnings: list[str]) -> str:
             "",
             "From the stored outputs of each case (op cases; lifecycle below): "
             "cases compared, cases with identical outputs, the largest ULP "
-            "distance (in the case's dtype) and relative difference, with "
-            "their cases. Left out: cases that failed or are declared "
+            "distance (in the case's dtype), relative and normwise difference "
+            "(against the largest magnitude of the case's output, which tiny "
+            "values do not dominate), with their cases. Left out: cases that "
+            "failed or are declared "
             "deviations on either backend (they are in the op matrix).",
             "",
         ]
