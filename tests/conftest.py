@@ -8,23 +8,17 @@ environment of another backend, as a CI job of one backend runs.
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 pytest_plugins = ["pytester"]
 
 
-@functools.cache
-def _installed() -> frozenset[str]:
-    from kconform import BackendRegistry
-
-    return frozenset(BackendRegistry().names())
-
-
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    import kconform
+
     for mark in item.iter_markers("needs_backend"):
-        missing = [name for name in mark.args if name not in _installed()]
+        installed = kconform.installed_backends()
+        missing = [name for name in mark.args if name not in installed]
         if missing:
             pytest.skip(
                 f"needs the {', '.join(missing)} backend installed "

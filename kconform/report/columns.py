@@ -143,7 +143,8 @@ class Column:
         if self._by_key is None:
             cases = self.record.get("cases", {})
             planned = [cid for cid in self.record.get("planned") or [] if cid in cases]
-            rest = [cid for cid in cases if cid not in set(planned)]
+            seen = set(planned)
+            rest = [cid for cid in cases if cid not in seen]
             self._by_key = {}
             for cid in planned + rest:
                 self._by_key.setdefault(cases[cid]["key"], cases[cid])

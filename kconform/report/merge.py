@@ -35,6 +35,15 @@ def _repro_files(record: dict[str, Any]) -> list[str]:
     return [rel for case in cases for rel in case.get("repro", [])]
 
 
+def _copy(src: Path, dest: Path, kept: set[Path]) -> bool:
+    """Copy ``src`` to ``dest`` byte for byte, if it exists; note ``dest`` as kept."""
+    if not src.is_file():
+        return False
+    atomic_write_bytes(dest, src.read_bytes())
+    kept.add(dest.resolve())
+    return True
+
+
 def merge_runs(inputs: list[Path], out: Path) -> Run:
     """Write the merge of ``inputs`` to ``out``; returns the merged run.
 
@@ -101,18 +110,11 @@ def merge_runs(inputs: list[Path], out: Path) -> Run:
     for name in sorted(backends):
         record = json.loads(json.dumps(backends[name]))  # a copy, plain data
         source = origin[name].directory
-        present = []
-        for rel in _array_files(record):
-            src = source / rel
-            if src.is_file():
-                atomic_write_bytes(out / rel, src.read_bytes())
-                kept.add((out / rel).resolve())
-                present.append(rel)
-        for rel in _repro_files(record):
-            src = source / rel
-            if src.is_file():
-                atomic_write_bytes(out / rel, src.read_bytes())
-                kept.add((out / rel).resolve())
+        present = [
+            rel
+            for rel in _array_files(record) + _repro_files(record)
+            if _copy(source / rel, out / rel, kept)
+        ]
         parts = [p for p in record.get("array_parts", []) if p in present]
         if record.get("array_parts"):
             record["array_parts"] = parts

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from suite_sessions import run_session
 
 from kconform.golden import load_golden_run, main
 from kconform.records import load_run
@@ -23,31 +24,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     pytest.importorskip("kconform_numpy")
     pytest.importorskip("kconform_torch")
     base = tmp_path_factory.mktemp("runs")
-    out = {}
-    for name in ("numpy", "torch"):
-        out[name] = base / name
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "--pyargs",
-                "kconform.suite",
-                f"--backend={name}",
-                f"--kconform-report-dir={out[name]}",
-                "-p",
-                "no:cacheprovider",
-                "-q",
-                "-k",
-                SUBSET,
-            ],
-            cwd=base,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return out
+    return {
+        name: run_session(base / name, f"--backend={name}", "-k", SUBSET, passing=True)
+        for name in ("numpy", "torch")
+    }
 
 
 def _copy(run_dir: Path, target: Path) -> Path:

@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
+from suite_sessions import PLUGINS, run_session
 
 from kconform.records import RunWriter
 
-PLUGINS = Path(__file__).parent.parent / "plugins"
+__all__ = ["PLUGINS", "SMALL", "case", "make_run", "run_session"]
 #: Canonical cases only (hypothesis exploration is left out: its examples are
 #: not what parity is about), and the MLP scenario's lifecycle stages.
 SMALL = "(softmax or exp or argmax or equal or mlp) and not explore and not expm1"
-
-
-def run_session(directory: Path, *args: str) -> Path:
-    """A real ``pytest --pyargs kconform.suite`` session writing ``directory``."""
-    pytest.importorskip("kconform_numpy")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(PLUGINS), env.get("PYTHONPATH", "")) if p
-    )
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--pyargs",
-            "kconform.suite",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--kconform-golden=off",
-            f"--kconform-report-dir={directory}",
-            *args,
-        ],
-        cwd=directory.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert (directory / "results.json").is_file(), proc.stdout[-3000:] + proc.stderr
-    return directory
 
 
 def case(cid: str, outcome: str = "passed", **extra: Any) -> dict[str, Any]:
