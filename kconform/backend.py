@@ -7,21 +7,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .contract import OPS, OpInfo, op_names
+from .errors import MissingOpError
 
 __all__ = ["Backend", "MissingOp"]
 
 
 class MissingOp:
-    """Stands in for an optional op a backend does not implement; calling it raises."""
+    """Stands in for an op a backend does not implement; calling it raises.
+
+    It raises :class:`~kconform.errors.MissingOpError` (a ``NotImplementedError``).
+    A backend being brought up op by op lacks required ops too: the cases that
+    need one are reported as missing or blocked, never crash the run.
+    """
 
     def __init__(self, backend: str, op: str) -> None:
         self.backend, self.op = backend, op
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(
-            f"Backend {self.backend!r} does not implement the optional op "
-            f"{self.op!r} (hook kconform_{self.op})"
-        )
+        raise MissingOpError(self.backend, self.op, OPS[self.op].required)
 
     def __bool__(self) -> bool:
         return False
@@ -51,7 +54,7 @@ class Backend:
     """A loaded backend: its info, capabilities, and every contract op as an attribute.
 
     ``backend.softmax(x, axis=-1)`` calls the plugin's ``kconform_softmax``
-    directly. Optional ops the plugin lacks are :class:`MissingOp` (falsy).
+    directly. Ops the plugin lacks are :class:`MissingOp` (falsy).
     """
 
     name: str
@@ -80,8 +83,11 @@ class Backend:
     def supports(self, capability: str) -> bool:
         """Whether the backend declares ``capability``.
 
-        See ``kconform.contract.CAPABILITIES``.
+        See ``kconform.contract.CAPABILITIES``. ``jit`` follows the hook: a
+        backend has it exactly when it implements ``kconform_jit``.
         """
+        if capability == "jit":
+            return self.has("jit")
         return capability in self.capabilities
 
     @property

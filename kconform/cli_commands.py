@@ -1,4 +1,5 @@
-"""The `kconform` subcommands: list, run, report, report merge, contract, golden.
+"""The `kconform` subcommands: list, run, report, report merge, contract,
+new-backend, deviations suggest, golden.
 
 ``kconform run`` runs each backend in its own pytest session (see
 :mod:`kconform.runner.orchestrator`): a backend that hangs or crashes costs
@@ -21,6 +22,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import textwrap
@@ -29,7 +31,7 @@ from pathlib import Path
 from ._version import __version__
 from .contract import CONTRACT_VERSION, OPS, op_names
 from .errors import BackendLoadError, KconformError
-from .plugins import BackendRegistry
+from .plugins import ENTRY_POINT_GROUP, BackendRegistry
 from .runner.tiers import TIERS
 
 __all__ = ["build_parser", "contract_markdown", "run_cli"]
@@ -82,7 +84,52 @@ def build_parser() -> argparse.ArgumentParser:
             help="Re-render a run directory, or merge runs: report merge A B --out DIR",
         )
     )
-    sub.add_parser("contract", help="Print the backend contract as Markdown")
+    contract = sub.add_parser(
+        "contract",
+        help="Print the whole backend contract: conventions, promotion table, "
+        "every hook (Markdown, or JSON for tools)",
+    )
+    contract.add_argument(
+        "--format",
+        choices=("markdown", "json"),
+        default="markdown",
+        help="markdown (default) or json",
+    )
+    new = sub.add_parser(
+        "new-backend",
+        help="Write an installable backend package to start from: kconform-NAME/",
+        description="Write kconform-NAME/: pyproject.toml with the entry point, "
+        "kconform_NAME/__init__.py with the hooks a backend needs to load (NumPy "
+        "standing in for your framework; every other op missing until written), "
+        "an empty deviations.toml, a README of the loop, tox.ini and a GitHub "
+        "Actions job. It loads and runs at once (exit 1, level 'partial').",
+    )
+    new.add_argument("name", metavar="NAME", help="the backend's name, e.g. acme")
+    new.add_argument(
+        "--dir",
+        default=".",
+        metavar="DIR",
+        help="where to write kconform-NAME/ (default: the working directory)",
+    )
+    deviations = sub.add_parser(
+        "deviations", help="Draft a deviations file: deviations suggest RUN_DIR"
+    )
+    dsub = deviations.add_subparsers(dest="deviations_command", required=True)
+    suggest = dsub.add_parser(
+        "suggest",
+        help="Draft deviations.toml entries from a run's failed cases",
+        description="Print a draft deviations.toml for the failed cases of a "
+        "run directory, one entry per op and kind of failure (ids listed, the "
+        "first message as a placeholder reason): edit the reasons, drop what you "
+        "will fix, and copy it into your plugin's deviations.toml.",
+    )
+    suggest.add_argument("run_dir", metavar="RUN_DIR")
+    suggest.add_argument(
+        "--backend",
+        default=None,
+        help="the backend whose failures to draft (default: the run's only "
+        "backend with failures)",
+    )
     golden = sub.add_parser(
         "golden",
         help="Regenerate the shipped golden records of the four built-in "
@@ -154,8 +201,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run.add_argument(
         "--backend",
         default=None,
-        help="'all' or a comma-separated list of backends (default: numpy, plus "
-        "the backends of --backend-plugin modules)",
+        help="'all' or a comma-separated list of backends (default: numpy and "
+        "the backends of --backend-plugin modules; where numpy is not "
+        "installed, the --backend-plugin backends, or the only installed one)",
     )
     run.add_argument(
         "--backend-plugin",
@@ -268,9 +316,11 @@ def _select_backends(args: argparse.Namespace) -> list[str]:
         raise ValueError(str(exc)) from exc
     if not selected:
         raise ValueError(
-            "no backend to run: none is installed. Install one, e.g. "
-            "`pip install ./backends/numpy` from a kconform checkout, or name a "
-            "plugin module with --backend-plugin"
+            "no backend to run: no kconform backend is installed (no entry point "
+            f"in the group {ENTRY_POINT_GROUP!r}). Install one (`pip install -e "
+            "./kconform-NAME`; `kconform new-backend NAME` writes one to start "
+            "from; `pip install ./backends/numpy` from a kconform checkout), or "
+            "name a plugin module with --backend-plugin"
         )
     return list(dict.fromkeys(selected))
 
@@ -346,9 +396,9 @@ def _report(args: argparse.Namespace) -> int:
             lines = report.render(out, golden=args.golden)
     except RecordsError as exc:
         return _error(command, str(exc))
-    for line in lines:
-        print(line)
-    print(f"kconform: report in {out}")
+    from .report.terminal import print_lines
+
+    print_lines(lines)
     return EXIT_OK
 
 
@@ -364,28 +414,116 @@ def _golden(argv: list[str]) -> int:
         return code if isinstance(code, int) else EXIT_OK if code is None else 2
 
 
+def _new_backend(args: argparse.Namespace) -> int:
+    from .scaffold import new_backend, next_steps_text
+
+    try:
+        root = new_backend(args.name, Path(args.dir))
+    except KconformError as exc:
+        return _error("new-backend", str(exc))
+    print(next_steps_text(args.name, root))
+    return EXIT_OK
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from .records import RecordsError, load_run
+    from .report.findings import suggest_deviations
+
+    try:
+        run = load_run(args.run_dir)
+    except RecordsError as exc:
+        return _error("deviations suggest", str(exc))
+    live = [n for n, b in run.backends.items() if b.get("source") != "golden"]
+    failing = [
+        n
+        for n in live
+        if any(
+            c.get("outcome") == "failed"
+            for c in run.backends[n].get("cases", {}).values()
+        )
+    ]
+    name = args.backend
+    if name is None:
+        if len(failing) > 1:
+            return _error(
+                "deviations suggest",
+                f"several backends have failed cases ({', '.join(failing)}); "
+                "name one with --backend",
+            )
+        name = failing[0] if failing else (live[0] if len(live) == 1 else None)
+        if name is None:
+            return _error(
+                "deviations suggest",
+                f"no failed case in {args.run_dir} (backends: {', '.join(live)})",
+            )
+    if name not in live:
+        return _error(
+            "deviations suggest",
+            f"backend {name!r} is not in {args.run_dir}; it has {', '.join(live)}",
+        )
+    sys.stdout.write(suggest_deviations(run.doc, name))
+    return EXIT_OK
+
+
 def contract_markdown() -> str:
-    """The contract as Markdown, generated from the hookspecs' docstrings."""
+    """The whole contract as Markdown: conventions, promotion table, every hook."""
+    from .contract.conventions import contract_document
+
+    doc = contract_document()
     lines = [
-        f"# kconform backend contract {CONTRACT_VERSION}",
+        f"# kconform backend contract {doc['contract_version']}",
         "",
-        f"{len(op_names())} ops. Implement each as `kconform_<op>` "
-        "in your plugin module, decorated with `@kconform.hookimpl`, "
-        "with exactly these argument names.",
+        f"{len(op_names())} ops in {len(doc['groups'])} groups. A backend is a "
+        "plugin module (or package) whose functions `kconform_<op>` implement "
+        "them, found through the entry-point group `kconform.backends` "
+        "(`kconform new-backend NAME` writes one to start from).",
+        "",
+        "## Conventions",
         "",
     ]
-    group = None
-    for info in OPS.values():
-        if info.group != group:
-            group = info.group
-            lines += [f"## {group}", ""]
-        req = "required" if info.required else "optional"
-        lines += [
-            f"### `{info.hook}({', '.join(info.argnames)})` ({req})",
-            "",
-            info.doc,
-            "",
-        ]
+    for item in doc["conventions"]:
+        lines += [f"### {item['title']}", "", item["text"], ""]
+    dtypes = doc["dtypes"]
+    lines += [
+        "### Promotion table",
+        "",
+        "The result dtype of a binary op on dtypes (row, column): the contract's "
+        "table, not NumPy's.",
+        "",
+        "| | " + " | ".join(dtypes) + " |",
+        "|---" * (len(dtypes) + 1) + "|",
+    ]
+    for a in dtypes:
+        lines.append(
+            f"| **{a}** | " + " | ".join(doc["promotion"][a][b] for b in dtypes) + " |"
+        )
+    lines.append("")
+    for group in doc["groups"]:
+        lines += [f"## {group['title']}", ""]
+        text = group["doc"]
+        body = text.split("\n\n", 1)[1].strip() if "\n\n" in text else ""
+        if body:
+            lines += [body, ""]
+        for hook in group["hooks"]:
+            info = OPS[hook["op"]]
+            kind = (
+                "essential"
+                if hook["essential"]
+                else "required"
+                if hook["required"]
+                else "optional"
+            )
+            lines += [
+                f"### `{info.hook}({', '.join(info.argnames)})` ({kind})",
+                "",
+                *(
+                    [f"Defaults a caller may omit: `{info.signature}`.", ""]
+                    if info.defaults
+                    else []
+                ),
+                info.doc,
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -410,7 +548,16 @@ def run_cli(argv: list[str]) -> int:
     if args.command == "report":
         return _report(args)
     if args.command == "contract":
-        sys.stdout.write(contract_markdown() + "\n")
+        if args.format == "json":
+            from .contract.conventions import contract_document
+
+            sys.stdout.write(json.dumps(contract_document(), indent=1) + "\n")
+        else:
+            sys.stdout.write(contract_markdown() + "\n")
         return EXIT_OK
+    if args.command == "new-backend":
+        return _new_backend(args)
+    if args.command == "deviations":
+        return _suggest(args)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover
     return EXIT_USAGE

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["BackendLoadError", "KconformError", "UnknownBackendError"]
+__all__ = [
+    "BackendLoadError",
+    "KconformError",
+    "MissingOpError",
+    "UnknownBackendError",
+]
 
 
 class KconformError(Exception):
@@ -25,3 +30,19 @@ class BackendLoadError(KconformError):
 
 class UnknownBackendError(KconformError):
     """A backend was asked for by a name no installed plugin provides."""
+
+
+class MissingOpError(KconformError, NotImplementedError):
+    """A backend was asked to run an op it does not implement.
+
+    ``backend`` and ``op`` name it; a case or lifecycle stage that needs the op
+    is reported as missing or blocked by it, not as a failure of its own.
+    """
+
+    def __init__(self, backend: str, op: str, required: bool) -> None:
+        self.backend, self.op, self.required = backend, op, required
+        kind = "required" if required else "optional"
+        super().__init__(
+            f"Backend {backend!r} does not implement the {kind} op {op!r} "
+            f"(hook kconform_{op}; `kconform contract` specifies it)"
+        )

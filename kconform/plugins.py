@@ -12,8 +12,9 @@ from typing import Any
 import pluggy
 
 from .backend import Backend
-from .contract import GROUP_MODULES, OPS, PREFIX, PROJECT, op_names
-from .errors import BackendLoadError, UnknownBackendError
+from .contract import ESSENTIAL, GROUP_MODULES, OPS, PREFIX, PROJECT, op_names
+from .deviations import expand_entries
+from .errors import BackendLoadError, KconformError, UnknownBackendError
 
 __all__ = ["ENTRY_POINT_GROUP", "BackendRegistry", "bind_plugin", "install_hint"]
 
@@ -100,12 +101,16 @@ def _validate(plugin_name: str, plugin: Any) -> list[str]:
         problem = _signature_problem(plugin_name, hook, getattr(plugin, hook))
         if problem:
             problems.append(problem)
-    missing = [i.hook for i in OPS.values() if i.required and i.hook not in defined]
+    # Only the essential hooks are needed to load: the rest of the contract
+    # may be brought up op by op (each absent op is reported as missing).
+    missing = [OPS[n].hook for n in ESSENTIAL if OPS[n].hook not in defined]
     if missing:
         problems.append(
-            f"Plugin {plugin_name!r} lacks {len(missing)} required hook(s): "
-            f"{', '.join(missing)}. Fix: implement them (`kconform contract` "
-            "prints each hook's specification)."
+            f"Plugin {plugin_name!r} lacks {', '.join(missing)}: a backend needs "
+            f"at least {', '.join(OPS[n].hook for n in ESSENTIAL)} to load (every "
+            "other op may be missing while you bring it up). Fix: implement "
+            "them (`kconform contract` specifies each hook; `kconform "
+            "new-backend NAME` writes a package that has them)."
         )
     return problems
 
@@ -162,10 +167,11 @@ def bind_plugin(plugin: Any, plugin_name: str, source: str = "") -> Backend:
         )
     deviations: list[dict[str, str]] = []
     if hasattr(plugin, "kconform_deviations"):
-        deviations = _call_meta(plugin_name, plugin, "kconform_deviations") or []
-        for d in deviations:
-            if not isinstance(d, dict) or not {"id", "reason"} <= set(d):
-                problems.append(f"Declared deviation {d!r} lacks 'id' or 'reason'")
+        declared = _call_meta(plugin_name, plugin, "kconform_deviations") or []
+        try:
+            deviations = expand_entries(declared, "Hook 'kconform_deviations'")
+        except KconformError as exc:
+            problems.append(str(exc))
     if problems:
         raise BackendLoadError(plugin_name, problems)
     return Backend(
@@ -209,6 +215,24 @@ class BackendRegistry:
         """Add an unpackaged plugin module by import path; return its backend name."""
         try:
             module = importlib.import_module(module_path)
+        except ModuleNotFoundError as exc:
+            top = module_path.split(".")[0]
+            if exc.name not in (module_path, top):
+                raise _import_failure(
+                    module_path, f"module {module_path!r}", exc
+                ) from exc
+            raise BackendLoadError(
+                module_path,
+                [
+                    f"Module {module_path!r} is not importable from here: no "
+                    f"{exc.name!r} on sys.path. A plugin module given by path is "
+                    "imported like any module: plain `pytest` does not put the "
+                    "working directory on sys.path (`python -m pytest` and "
+                    "`kconform run` do). Fix: run `python -m pytest ...`, or set "
+                    "PYTHONPATH to the directory that holds it, or package it "
+                    "with an entry point (`kconform new-backend NAME`)."
+                ],
+            ) from exc
         except Exception as exc:
             raise _import_failure(module_path, f"module {module_path!r}", exc) from exc
         name = module_path

@@ -34,7 +34,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store",
         default=None,
         help="Backends to test: 'all' (every installed one) or a comma-separated "
-        "list such as 'numpy,jax' (default: numpy)",
+        "list such as 'numpy,jax' (default: numpy and the --backend-plugin "
+        "backends; without numpy, those, or the only installed backend)",
     )
     group.addoption(
         "--backend-plugin",
@@ -98,8 +99,20 @@ def _select(
 ) -> list[str]:
     installed = registry.names()
     if option is None:
-        default = [n for n in ("numpy",) if n in installed]
-        return default + [n for n in added if n not in default]
+        if "numpy" in installed:
+            return ["numpy"] + [n for n in added if n != "numpy"]
+        if added:
+            return list(added)
+        if len(installed) == 1:  # a backend author's environment: their backend
+            return installed
+        if installed:
+            raise pytest.UsageError(
+                "no --backend given, and the default, numpy, is not installed; "
+                f"installed backends: {', '.join(installed)}. Choose with "
+                f"`--backend={installed[0]}` (or a comma-separated list), or "
+                "`--backend=all`"
+            )
+        return []
     if option.strip() == "all":
         return installed
     wanted = [n.strip() for n in option.split(",") if n.strip()]
@@ -140,6 +153,11 @@ def pytest_configure(config: pytest.Config) -> None:
         report_dir=Path(report_dir) if report_dir else default_run_dir(selected),
     )
     state.load()
+    from .report.findings import filters_text
+
+    state.extra["filters"] = filters_text(
+        [str(a) for a in config.invocation_params.args]
+    )
     config.stash[STATE_KEY] = state
     if not hasattr(config, "workerinput"):  # xdist workers report to the controller
         state.writer = _writer(config, state)
@@ -378,10 +396,16 @@ class SessionReporter:
         if not self._active():
             return
         lines = self.terminal_lines or []
-        if lines and self.brief:
-            lines = [ln for ln in lines[:-1] if ln.startswith("!!")] + lines[-1:]
+        if lines and self.brief:  # the verdicts, where the report is, banners
+            end = next(
+                (i for i, ln in enumerate(lines) if ln.startswith("report: ")),
+                len(lines) - 1,
+            )
+            lines = lines[: end + 1] + [
+                ln for ln in lines[end + 1 :] if ln.startswith("!!")
+            ]
         for line in lines:
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(str(line), **getattr(line, "markup", {}))
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if not self._active():

@@ -18,6 +18,7 @@ from ._marker import PROJECT, hookimpl, hookspec
 __all__ = [
     "CAPABILITIES",
     "CONTRACT_VERSION",
+    "ESSENTIAL",
     "GROUP_MODULES",
     "OPS",
     "PREFIX",
@@ -102,6 +103,12 @@ OPS: dict[str, OpInfo] = _collect()
 
 #: Hooks that describe the backend rather than compute: not counted as ops.
 META = ("backend_info", "capabilities", "deviations")
+
+#: What a plugin must define to load at all: who it is, and the way data goes
+#: in and out of its tensors (every check goes through these). Every other
+#: op may be absent while a backend is brought up: it is reported as missing
+#: (a required op missing makes the level ``partial``).
+ESSENTIAL = ("backend_info", "capabilities", "from_numpy", "to_numpy", "is_tensor")
 
 
 def op_names() -> list[str]:

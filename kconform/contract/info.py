@@ -35,9 +35,11 @@ def kconform_deviations() -> list[dict[str, str]]:
     """Declare the cases this backend is known to fail.
 
     Returns a list of dicts with the keys ``id`` (a case id such as
-    ``"erf[torch-bfloat16]"``, or a pattern with ``*`` and ``?`` as in
-    :func:`fnmatch.fnmatchcase`), ``reason`` and optionally ``link``. A
-    declared case that fails is reported as a *deviation*; one that passes,
-    or that matches no case, is reported too. The built-in backends read
-    these from a ``deviations.toml`` beside their plugin module.
+    ``"erf[torch-bfloat16]"``, or a pattern in which ``*`` matches any run of
+    characters and ``?`` one, every other character literally, brackets
+    included) or ``ids`` (a list of them), ``reason``, and optionally
+    ``link``. A declared case that fails is reported as a *deviation*; one
+    that passes, or an entry that matches no case, is reported too. The
+    built-in backends read these from a ``deviations.toml`` beside their
+    plugin module (:func:`kconform.deviations.read_deviations`).
     """

@@ -16,7 +16,7 @@ A run directory holds::
       "profile": "ci", "argv": [...],
       "backends": {"<name>": <backend record>},
       # Added by the report (kconform.report.render), recomputed on every render:
-      "overview": {...}, "parity": {...}, "golden": {...}
+      "overview": {...}, "findings": {...}, "parity": {...}, "golden": {...}
     }
 
 A backend record::
@@ -29,6 +29,9 @@ A backend record::
       "kconform_version": "0.1.0", "contract_version": "1.0",
       "implemented": ["abs", ...], "contract_size": 97, "capabilities": [...],
       "load_error": null | "<message>",
+      "deviations": [{"id": "...", "reason": "...", "link": "..."}],  # declared
+      "suite_size": 1305,            # cases of the whole suite per backend
+      "selection": {"filters": "-k softmax"},   # what selected part of it
       "status": "complete" | "incomplete" | "interrupted" | "crashed" | "timeout",
       "status_detail": null | "<what happened>",
       "stale_deviations": ["<message>", ...],
@@ -46,7 +49,8 @@ A case record::
                  | "skipped" | "blocked" | "crashed" | "timeout" | "not-run",
       "error": {"ulp": 0.5, "bound": 0.02, "grad_eps": 1.3},   # worst per unit
       "duration": 0.0123, "deviation": null | "<declared id>",
-      "message": null | "<first line of the failure>",
+      "message": null | "<the whole message of what did not pass>",
+      "traceback": "<the end of the traceback>",   # cases that raised, only
       "arrays": ["out0", "out1"],      # names under arrays/<backend>.npz
       "repro": ["repro/<case>.py", "repro/<case>.npz"]   # failures only
     }

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..records.store import atomic_write_text, load_run
 from .columns import golden_columns, live_columns
+from .findings import findings
 from .html_report import html_report
 from .markdown import markdown
 from .merge import merge_runs
@@ -89,6 +90,7 @@ def render(
     doc["overview"] = ov
     doc["parity"] = parity
     doc["golden"] = info.to_json()
+    doc["findings"] = findings(doc)
 
     summary = markdown(doc, directory, warnings)
     atomic_write_text(directory / "summary.md", summary)

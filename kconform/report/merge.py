@@ -9,6 +9,7 @@ A backend may come from one input only.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,13 @@ __all__ = ["merge_runs"]
 
 def _array_files(record: dict[str, Any]) -> list[str]:
     return [r for r in [record.get("arrays"), *record.get("array_parts", [])] if r]
+
+
+def _relative(path: Path, start: Path) -> str:
+    try:
+        return os.path.relpath(path.resolve(), start.resolve())
+    except ValueError:  # another drive (Windows)
+        return str(path)
 
 
 def _repro_files(record: dict[str, Any]) -> list[str]:
@@ -94,7 +102,9 @@ def merge_runs(inputs: list[Path], out: Path) -> Run:
         "argv": [],
         "merged_from": [
             {
-                "path": str(r.directory),
+                # relative to the merged run where it can be: a run directory
+                # holds no absolute path, and still reads once it is moved
+                "path": _relative(r.directory, out),
                 "run": r.doc.get("run"),
                 "created": r.doc.get("created"),
                 "complete": r.complete,

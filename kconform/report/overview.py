@@ -3,8 +3,8 @@
 Conformance levels, from the backend's record (:func:`conformance_level`):
 
 ``load error``
-    The plugin did not load (import failure, misspelt or mistyped hooks,
-    missing required hooks); no case ran.
+    The plugin did not load (import failure, misspelt or mistyped hooks, a
+    missing essential hook); no case ran.
 ``incomplete``
     The backend's session did not finish (interrupted, crashed, timed out, or
     planned cases did not run): the numbers cover what finished.
@@ -16,7 +16,8 @@ Conformance levels, from the backend's record (:func:`conformance_level`):
     deviations file (each one reported, with its reason).
 ``partial``
     Anything else: failed cases (or crashed, timed out, blocked, not run),
-    or a required op missing.
+    or a required op missing (a backend brought up op by op is partial until
+    it has them all).
 
 Counts cover every case of the backend, op cases and lifecycle stages. The
 worst ULP is the largest error of a *passed* op case against the oracle, in
@@ -118,12 +119,21 @@ def _meta_hooks() -> set[str]:
     return {name for name, info in OPS.items() if info.group == "info"}
 
 
-def backend_overview(col: Column, outliers: int) -> dict[str, Any]:
-    """One backend's row: versions, coverage, counts, worst ULP, level."""
+def backend_overview(
+    col: Column, outliers: int, keys: set[str] | None = None
+) -> dict[str, Any]:
+    """One backend's row: versions, coverage, counts, worst ULP, level.
+
+    ``keys``: count only these cases (a golden column beside a filtered run
+    is counted over the cases the run selected).
+    """
     rec = col.record
     info = rec.get("info") or {}
     counts = dict.fromkeys(OUTCOMES, 0)
-    for case in rec.get("cases", {}).values():
+    cases = rec.get("cases", {}).values()
+    if keys is not None:
+        cases = [c for k, c in col.by_key.items() if k in keys]
+    for case in cases:
         outcome = case.get("outcome")
         counts[outcome] = counts.get(outcome, 0) + 1
     implemented = set(rec.get("implemented", []))
@@ -308,7 +318,9 @@ def overview(
     columns = live + golden
     outliers = parity.get("outliers", {})
     backends = {
-        col.name: backend_overview(col, len(outliers.get(col.name, [])))
+        col.name: backend_overview(
+            col, len(outliers.get(col.name, [])), keys if col.golden else None
+        )
         for col in columns
     }
     ops = op_matrix(columns, keys, outliers)

@@ -25,6 +25,7 @@ __all__ = [
     "op_table",
     "outlier_lines",
     "overview_table",
+    "pairs_brief_table",
     "pairs_table",
     "short_label",
     "trajectory_final_table",
@@ -81,12 +82,55 @@ _LEVEL_STATUS = {
 
 
 def overview_table(doc: dict[str, Any], *, full: bool) -> Table:
-    """One row per column: versions, coverage, counts, worst ULP, level.
+    """One row per column: the level beside the name, then coverage and counts.
 
-    ``full`` adds kconform/contract versions, missing required ops, status.
+    Count columns that are zero on every row are left out. ``full`` adds the
+    kconform and contract versions, missing required ops and the status.
     """
     ov = doc["overview"]
-    headers = ["backend", "framework"]
+    rows: list[dict[str, Cell]] = []
+    for name in ov["columns"]:
+        b = ov["backends"][name]
+        golden = b["source"] == "golden"
+        counts = b["counts"]
+        fw = " ".join(str(x) for x in (b["framework"], b["framework_version"]) if x)
+        if b["load_error"]:
+            fw = "load error"
+        not_run = sum(counts.get(o, 0) for o in ("crashed", "timeout", "not-run"))
+        level = b["level"] + (" (golden)" if golden else "")
+        value, case = _worst(b["worst_ulp"])
+        row = {
+            "backend": _c(short_label(doc, name), "golden" if golden else ""),
+            "level": _c(level, _LEVEL_STATUS.get(b["level"], "")),
+            "framework": _c(fw or "—"),
+            "kconform": _c(b["kconform_version"] or "—"),
+            "contract": _c(b["contract_version"] or "—"),
+            "ops": _c(f"{b['implemented']}/{b['contract_size']}"),
+            "missing required": _c(
+                ", ".join(b["missing_required"]) or "—",
+                "missing" if b["missing_required"] else "",
+            ),
+            "passed": _c(counts["passed"]),
+            "failed": _c(counts["failed"], "fail" if counts["failed"] else ""),
+            "deviations": _c(counts["deviation"], "dev" if counts["deviation"] else ""),
+            "missing": _c(counts["missing"], "missing" if counts["missing"] else ""),
+            "unsupported": _c(counts["unsupported"]),
+            "skipped": _c(counts["skipped"]),
+            "blocked": _c(counts["blocked"], "crashed" if counts["blocked"] else ""),
+            "not run": _c(not_run, "crashed" if not_run else ""),
+            "stale": _c(
+                len(b["stale_deviations"]), "dev" if b["stale_deviations"] else ""
+            ),
+            "outliers": _c(b["outliers"], "fail" if b["outliers"] else ""),
+            "worst ulp": _c(f"{value} ({case})" if case != "—" else "—"),
+        }
+        if full:
+            status = b["status"] or "—"
+            if b["status_detail"]:
+                status += f": {b['status_detail']}"
+            row["status"] = _c(status)
+        rows.append(row)
+    headers = ["backend", "level", "framework"]
     if full:
         headers += ["kconform", "contract"]
     headers += ["ops"]
@@ -95,8 +139,8 @@ def overview_table(doc: dict[str, Any], *, full: bool) -> Table:
     headers += [
         "passed",
         "failed",
-        "missing",
         "deviations",
+        "missing",
         "unsupported",
         "skipped",
         "blocked",
@@ -107,44 +151,18 @@ def overview_table(doc: dict[str, Any], *, full: bool) -> Table:
     ]
     if full:
         headers += ["status"]
-    headers += ["level"]
+    # A column that says nothing on any row (all zero, all "—") is left out.
+    optional = set(headers[headers.index("failed") :]) | {"missing required"}
+    optional.discard("worst ulp")
+    headers = [
+        h
+        for h in headers
+        if h not in optional or any(r[h].text not in ("0", "—") for r in rows)
+    ]
+    if full and all(r["status"].text == "complete" for r in rows):
+        headers.remove("status")
     table = Table(headers)
-    for name in ov["columns"]:
-        b = ov["backends"][name]
-        golden = b["source"] == "golden"
-        counts = b["counts"]
-        fw = " ".join(str(x) for x in (b["framework"], b["framework_version"]) if x)
-        if b["load_error"]:
-            fw = "load error"
-        row = [_c(short_label(doc, name), "golden" if golden else ""), _c(fw or "—")]
-        if full:
-            row += [_c(b["kconform_version"] or "—"), _c(b["contract_version"] or "—")]
-        row += [_c(f"{b['implemented']}/{b['contract_size']}")]
-        if full:
-            row += [_c(", ".join(b["missing_required"]) or "—")]
-        not_run = sum(counts.get(o, 0) for o in ("crashed", "timeout", "not-run"))
-        row += [
-            _c(counts["passed"]),
-            _c(counts["failed"], "fail" if counts["failed"] else ""),
-            _c(counts["missing"]),
-            _c(counts["deviation"], "dev" if counts["deviation"] else ""),
-            _c(counts["unsupported"]),
-            _c(counts["skipped"]),
-            _c(counts["blocked"], "crashed" if counts["blocked"] else ""),
-            _c(not_run, "crashed" if not_run else ""),
-            _c(len(b["stale_deviations"]), "dev" if b["stale_deviations"] else ""),
-            _c(b["outliers"], "fail" if b["outliers"] else ""),
-        ]
-        value, case = _worst(b["worst_ulp"])
-        row += [_c(f"{value} ({case})" if case != "—" else "—")]
-        if full:
-            status = b["status"] or "—"
-            if b["status_detail"]:
-                status += f": {b['status_detail']}"
-            row += [_c(status)]
-        level = b["level"] + (" (golden)" if golden else "")
-        row += [_c(level, _LEVEL_STATUS.get(b["level"], ""))]
-        table.rows.append(row)
+    table.rows = [[r[h] for h in headers] for r in rows]
     return table
 
 
@@ -152,10 +170,16 @@ def op_table(doc: dict[str, Any], *, only_not_clean: bool) -> Table:
     """The op × backend matrix (cells: worst error, or what kept it from passing)."""
     ov = doc["overview"]
     table = Table(["op", *(short_label(doc, n) for n in ov["columns"])])
-    wanted = set(ov["not_clean_ops"]) if only_not_clean else None
-    for op, row in ov["ops"].items():
-        if wanted is not None and op not in wanted:
-            continue
+    not_clean = set(ov["not_clean_ops"])
+    ops = list(ov["ops"])
+    if only_not_clean:
+        ops = [op for op in ops if op in not_clean]
+    else:  # the rows that need attention first
+        ops = [op for op in ops if op in not_clean] + [
+            op for op in ops if op not in not_clean
+        ]
+    for op in ops:
+        row = ov["ops"][op]
         table.rows.append(
             [
                 _c(op, code=True),
@@ -197,9 +221,22 @@ def lifecycle_table(doc: dict[str, Any], skip: Iterable[str] = ()) -> Table:
     life = ov["lifecycle"]
     table = Table(["stage", *(short_label(doc, n) for n in ov["columns"])])
     skipped = {k for name in skip for k in life.get("scenarios", {}).get(name, [])}
-    for key in life["stages"]:
-        if key in skipped:
-            continue
+    stages = [k for k in life["stages"] if k not in skipped]
+
+    def clean(key: str) -> bool:
+        return all(
+            c["status"] in CLEAN and not c["outliers"]
+            for c in life["cells"][key].values()
+        )
+
+    # the scenarios that need attention first, each one's stages in order
+    by_scenario: dict[str, list[str]] = {}
+    for name, keys in life.get("scenarios", {}).items():
+        by_scenario[name] = [k for k in keys if k in stages]
+    listed = {k for keys in by_scenario.values() for k in keys}
+    groups = list(by_scenario.values()) + [[k] for k in stages if k not in listed]
+    groups.sort(key=lambda keys: all(clean(k) for k in keys))
+    for key in [k for keys in groups for k in keys]:
         row = life["cells"][key]
         table.rows.append(
             [
@@ -256,6 +293,29 @@ def pairs_table(doc: dict[str, Any]) -> Table:
                 _c(pair["exact_mismatch"], "fail" if pair["exact_mismatch"] else ""),
                 _c(pair.get("lifecycle_cases", 0)),
                 _stage_worst(pair.get("lifecycle_worst_scaled"), rtol),
+            ]
+        )
+    return table
+
+
+def pairs_brief_table(doc: dict[str, Any]) -> Table:
+    """The pairs table for a terminal: identical of compared, worst ULP and
+    normwise difference, worst lifecycle stage (cases named in summary.md)."""
+    rtol = doc["parity"].get("consensus_rtol", 1e-4)
+    table = Table(["pair", "identical", "worst ulp", "normwise", "stages"])
+    for pair in doc["parity"]["pairs"]:
+        if not pair["cases"] and not pair.get("lifecycle_cases"):
+            continue
+        ulp, _ = _worst(pair["worst_ulp"])
+        scaled = pair.get("worst_scaled")
+        stage = _stage_worst(pair.get("lifecycle_worst_scaled"), rtol)
+        table.rows.append(
+            [
+                _c(_pair_label(doc, pair)),
+                _c(f"{pair['identical']}/{pair['cases']}"),
+                _c(ulp),
+                _c(fmt_num(scaled["value"]) if scaled else "—"),
+                _c(stage.text.split(" (")[0], stage.status),
             ]
         )
     return table

@@ -290,8 +290,9 @@ def run_backends(options: RunOptions) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    for line in runner.lines:  # the overview; its last line says where it went
-        print(line)
+    from ..report.terminal import print_lines
+
+    print_lines(runner.lines)  # the verdicts first, and where the report went
     if runner.shards() and (runner.merge_error or not runner.lines):
         print(
             f"kconform: no merged report; the backends' records are in "

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..backend import Backend
 from ..dtypes import FLOATS, finfo, name_of, promote, round_to, to_numpy_dtype
+from ..errors import MissingOpError
 from ..oracle.measure import Measurement, measure, widen
 from ..oracle.spec import OpSpec, Sample
 from .repro import repro_script, write_repro
@@ -91,7 +92,9 @@ class CaseContext:
             )
             if self.repro_dir is not None:
                 path = write_repro(self.repro_dir, self.case_id, script, sample.args)
-                headline += f" — repro: {path}"
+                # Relative to the run directory: the message is stored in the
+                # records, which must still hold once the directory is moved.
+                headline += f" — repro: {self.repro_dir.name}/{path.name}"
                 for written in (path, path.with_suffix(".npz")):
                     rel = f"{self.repro_dir.name}/{written.name}"
                     if written.is_file() and rel not in self.repro_files:
@@ -117,6 +120,8 @@ def _call(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> Any:
     try:
         args = [to_backend(backend, a) for a in sample.args]
         return getattr(backend, spec.op)(*args)
+    except MissingOpError:
+        raise  # the case is blocked by an op the backend lacks, not failed
     except Exception as exc:
         ctx.fail(
             f"raised {_describe_exc(exc)} on {sample.label or 'a valid input'}",
@@ -295,6 +300,8 @@ def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
 
         try:
             _, grads = backend.value_and_grad(loss, False)(gather(fixed, positions))
+        except MissingOpError:
+            raise  # blocked by an op the backend lacks (sum, multiply, ...)
         except Exception as exc:
             ctx.fail(
                 f"value_and_grad raised {_describe_exc(exc)} ({sample.label})",
@@ -350,7 +357,8 @@ def _compare_grad(
         ctx.fail(
             f"gradient of {where} error {err:.3g} eps > "
             f"budget {spec.grad_budget:g} eps "
-            f"(normwise) at {idx}: {ctx.backend.name}={g_np[idx]!r} oracle={gr[idx]!r} "
+            f"(normwise) at {idx}: {ctx.backend.name}={float(g_np[idx])!r} "
+            f"oracle={float(gr[idx])!r} "
             f"({sample.label})",
             spec,
             sample,

@@ -32,6 +32,9 @@ def backend_record(state: SessionState, name: str) -> dict[str, Any]:
         "contract_size": len(op_names()),
         "required_ops": [n for n, info in OPS.items() if info.required],
         "host": host_info(),
+        "suite_size": _suite_size(),
+        # The options that selected part of the suite (-k, -m, a tier), if any.
+        "selection": {"filters": state.extra.get("filters", "")},
     }
     if name in state.load_errors:
         return {
@@ -40,6 +43,7 @@ def backend_record(state: SessionState, name: str) -> dict[str, Any]:
             "implemented": [],
             "capabilities": [],
             "deviations_declared": 0,
+            "deviations": [],
             "load_error": str(state.load_errors[name]),
         }
     backend: Backend = state.backends[name]
@@ -50,8 +54,20 @@ def backend_record(state: SessionState, name: str) -> dict[str, Any]:
         "implemented": sorted(backend.implemented),
         "capabilities": sorted(backend.capabilities),
         "deviations_declared": len(backend.deviations),
+        # The declared entries themselves: the report lists them with reasons.
+        "deviations": [_plain(d) for d in backend.deviations],
         "load_error": None,
     }
+
+
+def _suite_size() -> int | None:
+    """The whole suite's case count per backend (a filtered run plans fewer)."""
+    from .items import suite_size
+
+    try:
+        return suite_size()
+    except Exception:  # noqa: BLE001 - specs that do not import: the run says why
+        return None
 
 
 def _plain(value: Any) -> Any:
@@ -64,14 +80,44 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _first_line(report: pytest.TestReport) -> str | None:
-    if report.passed:
+#: The longest message a record keeps (a pathological exception text is cut).
+MESSAGE_LIMIT = 20_000
+#: The lines of a traceback a record keeps (its end: the frames nearest the error).
+TRACEBACK_LINES = 60
+
+
+def _cut(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n[… {len(text) - limit} more characters]"
+
+
+def _message(report: pytest.TestReport, props: dict[str, Any]) -> str | None:
+    """The whole message of a case that did not pass (what it said, not a frame)."""
+    if report.passed and not hasattr(report, "wasxfail"):
         return None
+    if props.get("message"):
+        return _cut(str(props["message"]))
     if report.skipped and isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
+        return _cut(str(report.longrepr[2]).removeprefix("Skipped: "))
+    if hasattr(report, "wasxfail"):
+        return _cut(str(report.wasxfail)) or None
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None and getattr(crash, "message", None):
+        return _cut(f"{crash.message}\n(at {crash.path}:{crash.lineno})")
     text = getattr(report, "longreprtext", "") or ""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    return lines[0][:500] if lines else None
+    return _cut(text) or None
+
+
+def _traceback(report: pytest.TestReport) -> str | None:
+    """The end of the traceback of a case that raised (not a conformance failure)."""
+    if not report.failed or getattr(report.longrepr, "reprcrash", None) is None:
+        return None
+    lines = (getattr(report, "longreprtext", "") or "").splitlines()
+    if len(lines) > TRACEBACK_LINES:
+        lines = ["[…]", *lines[-TRACEBACK_LINES:]]
+    return "\n".join(lines) or None
 
 
 def case_record(
@@ -91,8 +137,11 @@ def case_record(
         "error": props.get("error", {}),
         "duration": round(float(report.duration), 6),
         "deviation": props.get("deviation"),
-        "message": _first_line(report),
+        "message": _message(report, props),
     }
+    trace = _traceback(report)
+    if trace:
+        case["traceback"] = trace
     if props.get("repro"):
         case["repro"] = list(props["repro"])
     arrays = {k: decode_array(v) for k, v in props.get("arrays", {}).items()}
@@ -114,7 +163,7 @@ def crashed_record(
         "error": {},
         "duration": round(float(report.duration), 6),
         "deviation": None,
-        "message": _first_line(report),
+        "message": _message(report, {}),
     }
 
 

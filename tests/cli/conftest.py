@@ -36,11 +36,13 @@ def cli_env() -> dict[str, str]:
 def kconform(tmp_path: Path, cli_env: dict[str, str]) -> Callable[..., Any]:
     """Run `kconform ARGS` in ``tmp_path``; returns the CompletedProcess."""
 
-    def run(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, timeout: float = 240, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*KCONFORM, *args],
             cwd=tmp_path,
-            env=cli_env,
+            env={**cli_env, **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -30,10 +30,10 @@ def test_a_run_writes_the_report_and_prints_the_overview(kconform, cli_env, tmp_
     # the backend's own session wrote its shard; the overview follows its output
     assert load_run(out / "shards" / "numpy").complete
     tail = proc.stdout.split("kconform: numpy: done", 1)[1]
-    assert "numpy" in tail and f"report in {out}" in tail
-    # the shard says where its report is; the tables are printed once, merged
-    assert f"report in {out / 'shards' / 'numpy'}" in proc.stdout
-    assert proc.stdout.count("kconform conformance (") == 1
+    assert "numpy" in tail and f"report: {out / 'summary.md'}" in tail
+    # the shard says where its report is; the report is printed once, merged
+    assert f"report: {out / 'shards' / 'numpy' / 'summary.md'}" in proc.stdout
+    assert proc.stdout.count(f"report: {out / 'summary.md'}") == 1
     # the merged summary, once (not each backend's own)
     summary = (out / "summary.md").read_text()
     assert step_summary.read_text() == summary + "\n"
@@ -44,7 +44,7 @@ def test_the_default_report_directory_names_time_and_backends(kconform, tmp_path
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     (run_dir,) = (tmp_path / "reports").iterdir()
     assert run_dir.name.endswith("-numpy") and run_dir.name[:8].isdigit()
-    assert f"report in {run_dir}" in proc.stdout
+    assert f"report: {run_dir / 'summary.md'}" in proc.stdout
 
 
 def test_planted_faults_exit_1(kconform, tmp_path):

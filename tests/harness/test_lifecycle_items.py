@@ -47,9 +47,7 @@ def test_stages_share_a_context_and_a_failure_blocks_the_rest(pytester):
 
 def _summary_rows(out: str) -> list[str]:
     lines = out.splitlines()
-    start = next(
-        i for i, line in enumerate(lines) if line.startswith("kconform conformance")
-    )
+    start = next(i for i, line in enumerate(lines) if line.startswith("kconform: "))
     return [line for line in lines[start:] if line.startswith(("numpy ", "toy-"))]
 
 

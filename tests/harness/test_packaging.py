@@ -74,7 +74,7 @@ def test_wheel_with_one_backend_runs_the_suite_from_anywhere(tmp_path):
         ],
         cwd=elsewhere,
     )
-    assert "kconform conformance (contract 1.0" in proc.stdout
+    assert "kconform: 1 backend conformant" in proc.stdout
     assert " failed" not in proc.stdout.splitlines()[-1], proc.stdout[-2000:]
     cli = _run(
         [
@@ -113,3 +113,35 @@ def test_wheel_with_one_backend_runs_the_suite_from_anywhere(tmp_path):
         for name in ("jax", "torch", "tensorflow"):
             assert f"{name} (golden: kconform" in summary, summary[:3000]
         assert (run_dir / "report.html").exists()
+    # A backend author's start, in this fresh venv: scaffold, install, run.
+    new = _run([str(venv / "bin" / "kconform"), "new-backend", "acme"], cwd=elsewhere)
+    assert "pip install -e ./kconform-acme" in new.stdout, new.stdout
+    _run(
+        [python, "-m", "pip", "install", "--quiet", "-e", "./kconform-acme"],
+        cwd=elsewhere,
+    )
+    listed = subprocess.run(
+        [str(venv / "bin" / "kconform"), "list"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "acme" in listed.stdout, listed.stdout + listed.stderr
+    acme = subprocess.run(
+        [
+            str(venv / "bin" / "kconform"),
+            "run",
+            "--backend=acme",
+            "--tier=smoke",
+            "--report=acme-run",
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert acme.returncode == 1, acme.stdout[-3000:] + acme.stderr[-3000:]
+    assert "acme  partial:" in acme.stdout, acme.stdout[-3000:]
+    summary = (elsewhere / "acme-run" / "summary.md").read_text(encoding="utf-8")
+    assert "**acme**: partial" in summary and "ops not implemented" in summary

@@ -46,7 +46,7 @@ def test_a_merge_of_separate_runs_reports_what_one_run_of_both_does(
     run = load_run(merged)
     assert run.complete and sorted(run.backends) == ["numpy", "torch"]
     assert [m["backends"] for m in run.doc["merged_from"]] == [["torch"], ["numpy"]]
-    assert f"kconform: report in {merged}" in lines[-1]
+    assert f"report: {merged / 'summary.md'}" in lines[4]
 
 
 def test_a_rendered_merge_merges_again_and_a_backend_twice_is_an_error(

@@ -39,5 +39,36 @@ def test_reading_a_file(tmp_path):
 def test_entries_without_a_reason_are_rejected(tmp_path):
     path = tmp_path / "deviations.toml"
     path.write_text('[[deviation]]\nid = "a[b-c]"\n')
-    with pytest.raises(KconformError, match="needs 'id' and 'reason'"):
+    with pytest.raises(KconformError, match="has no 'reason'"):
         read_deviations(path)
+
+
+def test_one_entry_lists_many_ids_under_one_reason(tmp_path):
+    path = tmp_path / "deviations.toml"
+    path.write_text(
+        '[[deviation]]\nids = ["a[b-c]", "d-grad[b-*]"]\nreason = "why"\n'
+        'link = "http://x"\n'
+    )
+    entries = read_deviations(path)
+    assert entries == [
+        {"id": "a[b-c]", "reason": "why", "link": "http://x"},
+        {"id": "d-grad[b-*]", "reason": "why", "link": "http://x"},
+    ]
+    assert match_deviation("d-grad[b-float32]", entries)["id"] == "d-grad[b-*]"
+
+
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ('id = "a[b]"\nids = ["c[b]"]\nreason = "r"', "exactly one of 'id'"),
+        ('ids = []\nreason = "r"', "non-empty list"),
+        ('ids = "a[b]"\nreason = "r"', "non-empty list"),
+        ('reason = "r"', "exactly one of 'id'"),
+    ],
+)
+def test_malformed_entries_say_what_is_wrong(tmp_path, body, problem):
+    path = tmp_path / "deviations.toml"
+    path.write_text("[[deviation]]\n" + body + "\n")
+    with pytest.raises(KconformError, match=problem) as info:
+        read_deviations(path)
+    assert str(path) in str(info.value) and "entry 1" in str(info.value)

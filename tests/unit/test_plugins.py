@@ -10,6 +10,7 @@ import pytest
 from kconform import BackendLoadError, BackendRegistry, bind_plugin
 from kconform.backend import MissingOp
 from kconform.contract import OPS
+from kconform.errors import MissingOpError
 
 
 def make_plugin(
@@ -43,7 +44,12 @@ def test_a_complete_plugin_binds_and_ops_are_plain_calls():
     assert backend.exp is plugin.kconform_exp  # no wrapper at all without defaults
     assert backend.sum.__wrapped__ is plugin.kconform_sum
     assert backend.sum("x") == ("x", None, False)  # the contract's defaults filled in
-    assert backend.supports("float64") and not backend.supports("jit")
+    # jit follows the hook: implemented here, though not listed as a capability
+    assert backend.supports("float64") and backend.supports("jit")
+    listed_only = bind_plugin(
+        make_plugin(skip=("jit",), kconform_capabilities=lambda: ["jit"]), "stub"
+    )
+    assert not listed_only.supports("jit")
 
 
 def test_optional_hooks_may_be_missing():
@@ -55,6 +61,15 @@ def test_optional_hooks_may_be_missing():
     )
     with pytest.raises(NotImplementedError, match="optional op 'jit'"):
         backend.jit(lambda: None)
+
+
+def test_a_plugin_missing_required_ops_loads_with_those_ops_missing():
+    backend = bind_plugin(make_plugin(skip=("exp", "log", "softmax")), "partial")
+    assert not backend.has("exp") and backend.has("add")
+    assert "exp" not in backend.implemented and len(backend.implemented) > 90
+    with pytest.raises(MissingOpError, match="required op 'exp'") as info:
+        backend.exp(1.0)
+    assert info.value.op == "exp" and isinstance(info.value, NotImplementedError)
 
 
 def test_misspelt_hook_gets_a_did_you_mean():
@@ -78,12 +93,13 @@ def test_signature_mismatch_names_hook_and_fix():
     assert "have defaults" in message and "Fix:" in message
 
 
-def test_missing_required_hooks_are_listed():
+def test_missing_essential_hooks_are_listed():
     with pytest.raises(
         BackendLoadError,
-        match=r"lacks 2 required hook\(s\): kconform_exp, kconform_log",
+        match=r"lacks kconform_from_numpy, kconform_is_tensor: a backend needs at "
+        r"least kconform_backend_info, kconform_capabilities, kconform_from_numpy",
     ):
-        bind_plugin(make_plugin(skip=("exp", "log")), "partial")
+        bind_plugin(make_plugin(skip=("from_numpy", "is_tensor", "exp")), "partial")
 
 
 def test_a_raising_info_hook_is_a_load_error():
@@ -101,7 +117,7 @@ def test_registry_reports_import_failures_and_keeps_others(monkeypatch):
     registry = BackendRegistry(entry_point_group="kconform.none")
     assert registry.add_module("good_plugin") == "good"
     with pytest.raises(
-        BackendLoadError, match="Importing module 'no_such_plugin' failed"
+        BackendLoadError, match="'no_such_plugin' is not importable from here"
     ):
         registry.add_module("no_such_plugin")
     assert registry.load("good").name == "good"

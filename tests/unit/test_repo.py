@@ -42,3 +42,28 @@ def test_pytest_in_the_repository_collects_the_conformance_suite():
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     testpaths = config["tool"]["pytest"]["ini_options"]["testpaths"]
     assert "kconform/suite" in testpaths and "tests" in testpaths
+
+
+def _outside_details(markdown: str) -> list[str]:
+    """The lines of a Markdown text outside its collapsed <details> sections."""
+    out, depth = [], 0
+    for line in markdown.splitlines():
+        if line.startswith("<details"):
+            depth += 1
+        if depth == 0:
+            out.append(line)
+        if line.startswith("</details>"):
+            depth -= 1
+    return out
+
+
+def test_the_kept_report_of_the_built_in_backends_reads_at_a_glance():
+    """reports/latest/summary.md (written by `kconform golden`): every verdict
+    in its first 15 lines, at most 80 lines outside collapsed sections."""
+    summary = (REPO / "reports" / "latest" / "summary.md").read_text("utf-8")
+    head = summary.splitlines()[:15]
+    for name in ("numpy", "jax", "torch", "tensorflow"):
+        assert any(f"**{name}**: conformant" in line for line in head), (name, head)
+    visible = [line for line in _outside_details(summary) if line.strip()]
+    assert len(visible) <= 80, len(visible)
+    assert "## Failures (0)" in summary and "## Next steps" in summary
