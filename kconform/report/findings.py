@@ -382,12 +382,19 @@ def next_steps(doc: dict[str, Any], directory_hint: str = "RUN_DIR") -> list[str
             )
         if b["stale_deviations"]:
             steps.append(f"{name}: remove the stale deviations listed under Warnings.")
-        if b["level"] in ("conformant", "conformant with deviations"):
-            steps.append(
-                f"{name}: conformant. Keep it so in CI: `kconform run "
-                f"--backend={name}` exits 0 only while it is (README, 'Writing a "
-                "backend')."
-            )
+
+    good = [
+        n
+        for n in ov["live"]
+        if ov["backends"][n]["level"] in ("conformant", "conformant with deviations")
+    ]
+    if good:
+        which = good[0] if len(good) == 1 else "NAME"
+        steps.append(
+            f"{', '.join(good)}: conformant. Keep it so in CI: `kconform run "
+            f"--backend={which}` exits 0 only while it is (README, 'Writing a "
+            "backend')."
+        )
     if not doc.get("complete"):
         steps.insert(0, "The run did not finish: rerun it for a full verdict.")
     return steps

@@ -103,6 +103,14 @@ _LEVEL_CLASS = {
 }
 
 
+def _code_spans(text: str) -> str:
+    """Escaped text whose `code spans` become <code> elements."""
+    parts = escape(text).split("`")
+    return "".join(
+        f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)
+    )
+
+
 def _details(summary: str, body: list[str], heading: str = "h2") -> list[str]:
     """A collapsed section; ``summary`` is HTML already."""
     return [
@@ -123,7 +131,7 @@ def _failures(doc: dict[str, Any]) -> list[str]:
             continue
         out.append(f"<h3>{escape(name)}: {f['failed']} failing</h3>")
         if f["causes"]:
-            items = "".join(f"<li>{escape(c['text'])}</li>" for c in f["causes"])
+            items = "".join(f"<li>{_code_spans(c['text'])}</li>" for c in f["causes"])
             out.append(
                 '<div class="cause"><b>Probable common causes</b>'
                 f"<ul>{items}</ul></div>"
@@ -266,7 +274,7 @@ def html_report(doc: dict[str, Any], directory: Path, warnings: list[str]) -> st
                 "note",
             )
         )
-    elif golden.get("note"):
+    elif golden.get("note") and golden.get("enabled"):
         out.append(_p(f"Golden records: {golden['note']}.", "note"))
     levels = "".join(
         f"<li><b>{escape(level)}</b>: {escape(LEVEL_TEXT[level])}</li>"
@@ -382,7 +390,7 @@ def html_report(doc: dict[str, Any], directory: Path, warnings: list[str]) -> st
         out += ["<h2>Warnings</h2>", f"<ul>{items}</ul>"]
     steps = next_steps(doc)
     if steps:
-        items = "".join(f"<li>{escape(s)}</li>" for s in steps)
+        items = "".join(f"<li>{_code_spans(s)}</li>" for s in steps)
         out += ["<h2>Next steps</h2>", f"<ol>{items}</ol>"]
     out.append(
         _p(

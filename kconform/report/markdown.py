@@ -270,7 +270,7 @@ def markdown(doc: dict[str, Any], directory: Path, warnings: list[str]) -> str:
             "Golden columns: records shipped with kconform, not run here",
             [*(f"- {md_escape(b['label'])}" for b in golden["backends"].values()), ""],
         )
-    elif golden.get("note"):
+    elif golden.get("note") and golden.get("enabled"):
         out += [f"Golden records: {md_escape(golden['note'])}.", ""]
     out += _details(
         "Conformance levels",
