@@ -51,6 +51,8 @@ class CaseContext:
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     #: The reproduction files written, relative to the run directory.
     repro_files: list[str] = field(default_factory=list)
+    #: The check kind (``values``, ``grad``, ...): what a reproduction reruns.
+    check: str = "values"
 
     def record(self, m: Measurement) -> None:
         """Keep the worst error per unit, and the worst ULP-budgeted measurement."""
@@ -88,7 +90,14 @@ class CaseContext:
         script, path = "", None
         if sample is not None:
             script = repro_script(
-                self.backend.name, spec.op, sample.args, dtype, headline
+                self.backend.name,
+                spec.op,
+                sample.args,
+                dtype,
+                headline,
+                check=self.check,
+                case_id=self.case_id,
+                label=sample.label,
             )
             if self.repro_dir is not None:
                 path = write_repro(self.repro_dir, self.case_id, script, sample.args)
@@ -276,6 +285,15 @@ def _dtype_supported(backend: Backend, dtype: str) -> bool:
 def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
     """Gradients of ``sum(op(*args) * w)`` against the oracle's float64 gradients."""
     __tracebackhide__ = True
+    for sample in spec.canonical(dtype):
+        check_grad_sample(ctx, spec, sample, dtype)
+
+
+def check_grad_sample(
+    ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str
+) -> None:
+    """One sample's gradients against the oracle's (what a ``-grad`` repro reruns)."""
+    __tracebackhide__ = True
     from ..oracle.gradients import (
         diff_positions,
         gather,
@@ -286,34 +304,33 @@ def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
 
     backend = ctx.backend
     eps = float(finfo(dtype).eps)
-    for sample in spec.canonical(dtype):
-        positions = diff_positions(sample.args)
-        if not positions:
-            continue
-        _, ref_grads, w64 = reference_grads(spec, sample, positions)
-        w = backend.from_numpy(w64.astype(to_numpy_dtype(dtype)))
-        fixed = [to_backend(backend, a) for a in sample.args]
+    positions = diff_positions(sample.args)
+    if not positions:
+        return
+    _, ref_grads, w64 = reference_grads(spec, sample, positions)
+    w = backend.from_numpy(w64.astype(to_numpy_dtype(dtype)))
+    fixed = [to_backend(backend, a) for a in sample.args]
 
-        def loss(params: list[Any], fixed=fixed, w=w, positions=positions) -> Any:
-            out = getattr(backend, spec.op)(*substitute(fixed, positions, params))
-            return backend.sum(backend.multiply(out, w), None, False)
+    def loss(params: list[Any], fixed=fixed, w=w, positions=positions) -> Any:
+        out = getattr(backend, spec.op)(*substitute(fixed, positions, params))
+        return backend.sum(backend.multiply(out, w), None, False)
 
-        try:
-            _, grads = backend.value_and_grad(loss, False)(gather(fixed, positions))
-        except MissingOpError:
-            raise  # blocked by an op the backend lacks (sum, multiply, ...)
-        except Exception as exc:
-            ctx.fail(
-                f"value_and_grad raised {_describe_exc(exc)} ({sample.label})",
-                spec,
-                sample,
-                dtype,
-            )
-        scales = gradient_scales(spec, sample, positions, w64)
-        for pos, g, gr, scale in zip(positions, grads, ref_grads, scales):
-            _compare_grad(
-                ctx, spec, sample, dtype, pos, backend.to_numpy(g), gr, scale, eps
-            )
+    try:
+        _, grads = backend.value_and_grad(loss, False)(gather(fixed, positions))
+    except MissingOpError:
+        raise  # blocked by an op the backend lacks (sum, multiply, ...)
+    except Exception as exc:
+        ctx.fail(
+            f"value_and_grad raised {_describe_exc(exc)} ({sample.label})",
+            spec,
+            sample,
+            dtype,
+        )
+    scales = gradient_scales(spec, sample, positions, w64)
+    for pos, g, gr, scale in zip(positions, grads, ref_grads, scales):
+        _compare_grad(
+            ctx, spec, sample, dtype, pos, backend.to_numpy(g), gr, scale, eps
+        )
 
 
 def _compare_grad(

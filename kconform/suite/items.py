@@ -73,6 +73,7 @@ class SpecItem(pytest.Item):
             self.name,
             self.state.report_dir / "repro",
             keep_outputs=self.kind in _KEPT,
+            check=self.kind,
         )
         try:
             self._run(ctx)

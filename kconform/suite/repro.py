@@ -38,11 +38,50 @@ def literal(value: Any) -> str:
     return repr(value)
 
 
+#: The end of a ``-grad`` case's script: the gradient check on these inputs.
+_GRAD_CHECK = """from kconform.oracle.spec import Sample
+from kconform.suite.checks import CaseContext, ConformanceFailure, check_grad_sample
+
+try:
+    check_grad_sample(
+        CaseContext(backend, {case_id!r}), spec, Sample(tuple(args), {label!r}),
+        {dtype!r},
+    )
+except ConformanceFailure as exc:
+    print(exc.message)
+else:
+    print({case_id!r}, "gradient: within its budget on these inputs")
+"""
+#: The end of a values case's script: the op on these inputs, against the oracle.
+_VALUE_CHECK = """out = backend.{op}(*[to_backend(a) for a in args])
+out = backend.to_numpy(out)
+ref = spec.reference(*widen(list(args)))
+print("backend:", out.dtype, out.shape, "oracle:", np.shape(ref))
+print(measure(out, ref, {dtype!r}, spec.budget, tuple(widen(list(args)))).describe())
+"""
+
+
 def repro_script(
-    backend: str, op: str, args: tuple[Any, ...], dtype: str, headline: str
+    backend: str,
+    op: str,
+    args: tuple[Any, ...],
+    dtype: str,
+    headline: str,
+    *,
+    check: str = "values",
+    case_id: str = "",
+    label: str = "",
 ) -> str:
-    """A script that calls ``op`` on ``backend`` with ``args`` and prints the error."""
+    """A script that reruns the failing check of ``op`` on ``backend`` with ``args``.
+
+    A ``grad`` check reruns the gradient comparison (its failure was in the
+    gradient, which the forward values would not show); every other check
+    calls the op and prints its error against the oracle.
+    """
     arg_lines = "\n".join(f"    {literal(a)}," for a in args)
+    tail = (_GRAD_CHECK if check == "grad" else _VALUE_CHECK).format(
+        op=op, dtype=dtype, case_id=case_id or headline.split(" ", 1)[0], label=label
+    )
     return f'''"""Reproduce: {headline}"""
 from pathlib import Path
 
@@ -73,12 +112,7 @@ def to_backend(a):
     if isinstance(a, list):
         return [to_backend(v) for v in a]
     return a
-out = backend.{op}(*[to_backend(a) for a in args])
-out = backend.to_numpy(out)
-ref = spec.reference(*widen(list(args)))
-print("backend:", out.dtype, out.shape, "oracle:", np.shape(ref))
-print(measure(out, ref, {dtype!r}, spec.budget, tuple(widen(list(args)))).describe())
-'''
+{tail}'''
 
 
 def write_repro(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,7 +28,22 @@ FAULTS = [
         "matmul-errors[faulty]",
         "matmul[faulty-float32]",
     ),
+    (
+        # an inaccurate op must not read as an autodiff fault
+        "sin 300 ULPs off, autodiff exact",
+        "sin[faulty-float64]",
+        "value_and_grad[faulty-float64]",
+    ),
+    (
+        "uniform draws rounded up to maxval in float16",
+        "random_uniform[faulty-float16]",
+        "random_uniform[faulty-float32]",
+    ),
 ]
+
+
+def _op(case_id: str) -> str:
+    return case_id.split("[")[0].split("-")[0]
 
 
 @pytest.mark.parametrize("fault,failing,passing", FAULTS, ids=[f[0] for f in FAULTS])
@@ -36,10 +52,35 @@ def test_each_fault_is_caught_by_its_case(run_suite, fault, failing, passing):
         "--backend-plugin=faulty_backend",
         "--backend=faulty",
         "-k",
-        f"{failing.split('[')[0].split('-')[0]} and not explore",
+        f"({_op(failing)} or {_op(passing)}) and not explore",
     )
     assert outcomes[failing] == "failed", f"{fault}: {failing} did not fail"
     assert outcomes[passing] == "passed", f"{fault}: {passing} should still pass"
+
+
+def _run_repro(script: str, as_file: bool = True) -> subprocess.CompletedProcess:
+    """Run a reproduction script with the planted-fault backend importable
+    (``as_file``: as a file, beside its ``.npz``; else pasted, as from a log)."""
+    plugins = str(Path(__file__).parent.parent / "plugins")
+    where = f", {{'__file__': {script!r}}}" if as_file else ""
+    code = (
+        f"import sys; sys.path.insert(0, {plugins!r}); import kconform; "
+        "r = kconform._registry = kconform.BackendRegistry(); "
+        "r.add_module('faulty_backend'); "
+        f"exec(open({script!r}).read(){where})"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+
+
+def _script_of(reprec, case_id: str) -> str:
+    report = next(
+        r
+        for r in reprec.getreports("pytest_runtest_logreport")
+        if r.nodeid.endswith(case_id) and r.when == "call"
+    )
+    return str(report.longrepr).split("Standalone reproduction (")[1].split("):")[0]
 
 
 def test_failures_say_what_where_and_how_to_reproduce(run_suite, tmp_path):
@@ -61,17 +102,8 @@ def test_failures_say_what_where_and_how_to_reproduce(run_suite, tmp_path):
     # the records); pytest's report gives where it is on this machine
     assert " — repro: repro/exp-faulty-float32.py" in text
     script = text.split("Standalone reproduction (")[1].split("):")[0]
-    # The reproduction runs alone and shows the failure again.
-    env_path = str(__import__("pathlib").Path(__file__).parent.parent / "plugins")
-    code = (
-        f"import sys; sys.path.insert(0, {env_path!r}); import kconform; "
-        "r = kconform._registry = kconform.BackendRegistry(); "
-        "r.add_module('faulty_backend'); "
-        f"exec(open({script!r}).read())"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    # The reproduction runs alone (pasted from the log) and shows the failure.
+    out = _run_repro(script, as_file=False)
     assert "max error" in out.stdout and "> budget 4 ulp" in out.stdout, out.stderr[
         -2000:
     ]
@@ -79,14 +111,21 @@ def test_failures_say_what_where_and_how_to_reproduce(run_suite, tmp_path):
     inputs = script[: -len(".py")] + ".npz"
     with np.load(inputs) as saved:
         assert saved["arg0"].size and str(saved["dtype0"]) == "float32"
-    code = code.replace(
-        f"exec(open({script!r}).read())",
-        f"exec(open({script!r}).read(), {{'__file__': {script!r}}})",
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    out = _run_repro(script)
     assert "> budget 4 ulp" in out.stdout, out.stderr[-2000:]
+
+
+def test_a_gradient_failure_reproduces_as_a_gradient_failure(run_suite):
+    reprec, outcomes = run_suite(
+        "--backend-plugin=faulty_backend", "--backend=faulty", "-k", "tanh-grad"
+    )
+    assert outcomes["tanh-grad[faulty-float32]"] == "failed"
+    out = _run_repro(_script_of(reprec, "tanh-grad[faulty-float32]"))
+    # the script reruns the gradient check (the forward tanh is right)
+    assert "tanh-grad[faulty-float32] gradient of argument 0 error" in out.stdout, (
+        out.stdout + out.stderr[-2000:]
+    )
+    assert "> budget 32 eps" in out.stdout
 
 
 def test_a_misspelt_hook_costs_its_backend_only(run_suite):

@@ -66,3 +66,21 @@ def kconform_matmul(x1, x2):
         k = min(np.shape(x1)[-1], np.shape(x2)[-2])
         x1, x2 = x1[..., :k], x2[..., :k, :]
     return kconform_numpy.kconform_matmul(x1, x2)
+
+
+def kconform_random_uniform(shape, minval, maxval, dtype, seed):
+    """Fault 6: a draw that rounds up to maxval in float16 is kept (half-open
+    interval broken)."""
+    from kconform.dtypes import to_numpy_dtype
+
+    u = np.random.default_rng(seed).random(tuple(shape))
+    values = (minval + (maxval - minval) * u).astype(to_numpy_dtype(dtype))
+    return kconform_numpy.kconform_from_numpy(values)
+
+
+def kconform_sin(x):
+    """Fault 7: sin 300 ULPs off (autodiff itself stays exact)."""
+    y = kconform_numpy.kconform_sin(x)
+    eps = float(ml_dtypes.finfo(y.dtype).eps)
+    wrong = np.asarray((y.astype(np.float64) * (1 + 300 * eps)).astype(y.dtype))
+    return kconform_numpy.kconform_from_numpy(wrong)
