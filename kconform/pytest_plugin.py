@@ -396,14 +396,8 @@ class SessionReporter:
         if not self._active():
             return
         lines = self.terminal_lines or []
-        if lines and self.brief:  # the verdicts, where the report is, banners
-            end = next(
-                (i for i, ln in enumerate(lines) if ln.startswith("report: ")),
-                len(lines) - 1,
-            )
-            lines = lines[: end + 1] + [
-                ln for ln in lines[end + 1 :] if ln.startswith("!!")
-            ]
+        if lines and self.brief:  # where the report is, and the banners
+            lines = [ln for ln in lines if ln.startswith(("report: ", "!!"))]
         for line in lines:
             terminalreporter.write_line(str(line), **getattr(line, "markup", {}))
 

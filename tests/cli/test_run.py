@@ -34,6 +34,7 @@ def test_a_run_writes_the_report_and_prints_the_overview(kconform, cli_env, tmp_
     # the shard says where its report is; the report is printed once, merged
     assert f"report: {out / 'shards' / 'numpy' / 'summary.md'}" in proc.stdout
     assert proc.stdout.count(f"report: {out / 'summary.md'}") == 1
+    assert proc.stdout.count("numpy  conformant:") == 1  # the verdict, once
     # the merged summary, once (not each backend's own)
     summary = (out / "summary.md").read_text()
     assert step_summary.read_text() == summary + "\n"
