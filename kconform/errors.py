@@ -46,3 +46,11 @@ class MissingOpError(KconformError, NotImplementedError):
             f"Backend {backend!r} does not implement the {kind} op {op!r} "
             f"(hook kconform_{op}; `kconform contract` specifies it)"
         )
+
+    @property
+    def blocked(self) -> str:
+        """What a case or stage that needed the op records: blocked, by what."""
+        return (
+            f"blocked: needs kconform_{self.op}, which backend {self.backend!r} "
+            "does not implement"
+        )

@@ -153,7 +153,7 @@ def pytest_configure(config: pytest.Config) -> None:
         report_dir=Path(report_dir) if report_dir else default_run_dir(selected),
     )
     state.load()
-    from .report.findings import filters_text
+    from .suite.recording import filters_text
 
     state.extra["filters"] = filters_text(
         [str(a) for a in config.invocation_params.args]

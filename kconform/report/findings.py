@@ -30,11 +30,10 @@ import re
 import shlex
 from typing import Any
 
-from ..contract import OPS
+from ..contract import op_names
 
 __all__ = [
     "FAILED",
-    "filters_text",
     "findings",
     "next_steps",
     "selection_line",
@@ -74,11 +73,15 @@ def _first_line(message: str | None) -> str:
     return lines[0].strip() if lines else ""
 
 
+def _headline(case: dict[str, Any], keep_id: bool = False) -> str:
+    """The message's first line without the repro path (and the case id)."""
+    text = re.sub(r" — repro: .*$", "", _first_line(case.get("message")))
+    return text if keep_id else text.removeprefix(case["id"]).strip()
+
+
 def _signature(case: dict[str, Any], backend: str) -> str | None:
     """The message of a case with what varies per case taken out, or None."""
-    text = _first_line(case.get("message"))
-    text = text.removeprefix(case["id"]).strip()
-    text = re.sub(r" — repro: .*$", "", text)
+    text = _headline(case)
     if not text or _NUMERIC.match(text):
         return None
     text = re.sub(r"\([^()]*\)", "(…)", text)
@@ -189,8 +192,7 @@ def _causes(
     for sig, members in groups.items():
         ops = sorted({c.get("op") or c["id"] for c in members})
         if len(members) >= 3 and len(ops) >= 2:
-            example = _first_line(members[0].get("message"))
-            example = re.sub(r" — repro: .*$", "", example)
+            example = _headline(members[0], keep_id=True)
             causes.append(
                 {
                     "kind": "message",
@@ -243,15 +245,13 @@ def _deviations(record: dict[str, Any], cases: list[dict[str, Any]]) -> list[dic
     return [d for d in out if d["cases"]] + [d for d in out if not d["cases"]]
 
 
-def _missing(record: dict[str, Any]) -> list[str]:
+def _missing(record: dict[str, Any], required: list[str]) -> list[str]:
+    """The ops the backend lacks: the overview's missing required ones first."""
     if record.get("load_error"):
         return []
     implemented = set(record.get("implemented", []))
-    names = [n for n in OPS if n not in ("backend_info", "capabilities", "deviations")]
-    absent = [n for n in names if n not in implemented]
-    return [n for n in absent if OPS[n].required] + [
-        n for n in absent if not OPS[n].required
-    ]
+    optional = [n for n in op_names() if n not in implemented and n not in required]
+    return [*required, *optional]
 
 
 def findings(doc: dict[str, Any]) -> dict[str, Any]:
@@ -261,6 +261,7 @@ def findings(doc: dict[str, Any]) -> dict[str, Any]:
         record = doc["backends"].get(name, {})
         cases = list(record.get("cases", {}).values())
         bad = [c for c in cases if c.get("outcome") in FAILED]
+        required = doc["overview"]["backends"][name]["missing_required"]
         out[name] = {
             "failed": len(bad),
             "groups": _by_op(bad),
@@ -268,8 +269,8 @@ def findings(doc: dict[str, Any]) -> dict[str, Any]:
             "blocked": _blocked(cases),
             "not_run": sum(1 for c in cases if c.get("outcome") == "not-run"),
             "deviations": _deviations(record, cases),
-            "missing": _missing(record),
-            "missing_required": [n for n in _missing(record) if OPS[n].required],
+            "missing": _missing(record, required),
+            "missing_required": required,
         }
     return {"backends": out}
 
@@ -295,25 +296,6 @@ def verdict_counts(entry: dict[str, Any]) -> str:
         if entry["implemented"] < entry["contract_size"]:
             text += f" · {entry['implemented']}/{entry['contract_size']} ops"
     return text
-
-
-_FILTER_OPTIONS = ("-k", "-m", "--kconform-tier", "--deselect")
-
-
-def filters_text(argv: list[str]) -> str:
-    """The selecting options of a pytest command line: ``-k softmax``."""
-    out: list[str] = []
-    it = iter(argv)
-    for arg in it:
-        for opt in _FILTER_OPTIONS:
-            if arg == opt:
-                out.append(f"{opt} {shlex.quote(next(it, ''))}")
-            elif arg.startswith(opt + "=") or (
-                len(opt) == 2 and arg.startswith(opt) and len(arg) > 2
-            ):
-                value = arg.split("=", 1)[1] if "=" in arg else arg[2:]
-                out.append(f"{opt} {shlex.quote(value)}")
-    return " ".join(out)
 
 
 def selection_line(doc: dict[str, Any]) -> str | None:
@@ -415,9 +397,8 @@ def suggest_deviations(doc: dict[str, Any], backend: str) -> str:
     ]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for case in failed:
-        text = _first_line(case.get("message")).removeprefix(case["id"]).strip()
-        text = re.sub(r" — repro: .*$", "", text)
-        text = re.sub(r"\([^()]*\)", "(…)", text).replace(f"{backend}=", "=")
+        text = re.sub(r"\([^()]*\)", "(…)", _headline(case))
+        text = text.replace(f"{backend}=", "=")
         key = (case.get("op") or case["id"], _NUMBER.sub("#", text))
         groups.setdefault(key, []).append(case)
     lines = [
@@ -429,8 +410,7 @@ def suggest_deviations(doc: dict[str, Any], backend: str) -> str:
         "",
     ]
     for _key, members in sorted(groups.items(), key=lambda kv: kv[0]):
-        example = _first_line(members[0].get("message"))
-        example = re.sub(r" — repro: .*$", "", example)
+        example = _headline(members[0], keep_id=True)
         lines += [
             "[[deviation]]",
             "ids = [" + ", ".join(json.dumps(c["id"]) for c in members) + "]",

@@ -9,7 +9,6 @@ whether the output is a terminal.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import textwrap
@@ -259,10 +258,7 @@ def print_lines(lines: list[str], file: TextIO | None = None) -> None:
     """Write the lines with pytest's terminal writer (colour where it is wanted)."""
     from _pytest._io import TerminalWriter
 
-    out = file or sys.stdout
-    tw = TerminalWriter(out)
-    if os.environ.get("NO_COLOR"):
-        tw.hasmarkup = False
+    tw = TerminalWriter(file or sys.stdout)  # honours NO_COLOR, FORCE_COLOR
     for line in lines:
         tw.line(str(line), **getattr(line, "markup", {}))
     tw.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -87,7 +88,7 @@ class SpecItem(pytest.Item):
         except MissingOpError as exc:
             _fill(props, ctx)
             props["outcome"] = "blocked"
-            props["message"] = _blocked_by(exc)
+            props["message"] = exc.blocked
             pytest.skip(props["message"])
         except BaseException:
             _fill(props, ctx)
@@ -158,13 +159,6 @@ def _fill(props: dict[str, Any], ctx: checks.CaseContext) -> None:
     props["arrays"] = {k: encode_array(v) for k, v in ctx.outputs.items()}
     if ctx.repro_files:
         props["repro"] = list(ctx.repro_files)
-
-
-def _blocked_by(exc: MissingOpError) -> str:
-    return (
-        f"blocked: needs kconform_{exc.op}, which backend {exc.backend!r} does "
-        "not implement"
-    )
 
 
 def _ulp(ctx: checks.CaseContext) -> float | None:
@@ -270,6 +264,7 @@ def case_names(spec: OpSpec, backend: str) -> list[tuple[str, str, str | None]]:
     return out
 
 
+@functools.cache
 def suite_size() -> int:
     """How many cases the whole suite has per backend (op cases and stages)."""
     from ..specs import all_specs

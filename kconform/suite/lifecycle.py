@@ -123,10 +123,7 @@ class LifecycleItem(pytest.Item):
             # A backend brought up op by op: the stage needs an op it lacks.
             ctx.failed_stage = self.name
             props["outcome"] = "blocked"
-            props["message"] = (
-                f"blocked: needs kconform_{exc.op}, which backend "
-                f"{exc.backend!r} does not implement"
-            )
+            props["message"] = exc.blocked
             pytest.skip(props["message"])
         except BaseException:
             ctx.failed_stage = self.name

@@ -8,6 +8,7 @@ run was spread.
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import pytest
@@ -18,7 +19,13 @@ from ..records.host import host_info
 from ..records.schema import case_key, decode_array
 from .state import SessionState
 
-__all__ = ["backend_record", "case_record", "crashed_record", "planned_ids"]
+__all__ = [
+    "backend_record",
+    "case_record",
+    "crashed_record",
+    "filters_text",
+    "planned_ids",
+]
 
 
 def backend_record(state: SessionState, name: str) -> dict[str, Any]:
@@ -175,3 +182,22 @@ def planned_ids(items: list[pytest.Item]) -> dict[str, list[str]]:
         if name is not None:
             out.setdefault(name, []).append(item.name)
     return out
+
+
+_FILTER_OPTIONS = ("-k", "-m", "--kconform-tier", "--deselect")
+
+
+def filters_text(argv: list[str]) -> str:
+    """The selecting options of a pytest command line: ``-k softmax``."""
+    out: list[str] = []
+    it = iter(argv)
+    for arg in it:
+        for opt in _FILTER_OPTIONS:
+            if arg == opt:
+                out.append(f"{opt} {shlex.quote(next(it, ''))}")
+            elif arg.startswith(opt + "=") or (
+                len(opt) == 2 and arg.startswith(opt) and len(arg) > 2
+            ):
+                value = arg.split("=", 1)[1] if "=" in arg else arg[2:]
+                out.append(f"{opt} {shlex.quote(value)}")
+    return " ".join(out)
