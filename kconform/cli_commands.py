@@ -217,9 +217,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--tier",
         choices=sorted(TIERS),
         default="default",
-        help="smoke: each op's float32 canonical and error cases and the mlp "
-        "scenario, under a minute per backend; default: every case; thorough: "
-        "every case, long exploration",
+        help="smoke: a stratified sample (every check kind of every op in one "
+        "dtype, and the mlp scenario), under a minute for the four built-ins; "
+        "default: every case; thorough: every case, long exploration",
     )
     run.add_argument(
         "--report",
@@ -231,10 +231,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--jobs",
         "-j",
         type=_positive(int),
-        default=1,
+        default=None,
         metavar="N",
-        help="Backends to run at the same time (default: 1, one after the other); "
-        "with N > 1 each output line is prefixed with its backend",
+        help="Backends to run at the same time (default: 1, one after the other; "
+        "the smoke tier: one per CPU); with N > 1 each output line is prefixed "
+        "with its backend",
     )
     run.add_argument(
         "--timeout",
@@ -344,7 +345,7 @@ def _run(args: argparse.Namespace) -> int:
     ]
     if sys.stdout.isatty() and not any(a.startswith("--color") for a in extra):
         pytest_args.append("--color=yes")
-    profile = "thorough" if args.tier == "thorough" else "ci"
+    profile = {"thorough": "thorough", "smoke": "smoke"}.get(args.tier, "ci")
     for arg in extra:
         if arg.startswith("--kconform-profile="):
             profile = arg.split("=", 1)[1]
@@ -353,7 +354,7 @@ def _run(args: argparse.Namespace) -> int:
         backends=backends,
         report_dir=report,
         pytest_args=[*pytest_args, *extra],
-        jobs=args.jobs,
+        jobs=args.jobs or (os.cpu_count() or 1 if args.tier == "smoke" else 1),
         timeout=args.timeout,
         golden=args.golden,
         profile=profile,

@@ -20,6 +20,7 @@ CHECK_MARKERS = {
     "grad": "gradients against the oracle's float64 gradients",
     "special": "special values: ±0, ±inf, NaN, near overflow",
     "subnormal": "special-value cases whose inputs or results are subnormal",
+    "range": "the dtype's whole domain: magnitudes, thresholds, tails, signed zeros",
     "errors": "invalid inputs that must raise",
     "promotion": "mixed-dtype calls against the promotion table",
     "explore": "hypothesis exploration of shapes, broadcasting and values",
@@ -50,7 +51,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store",
         default=os.environ.get("KCONFORM_PROFILE", "ci"),
         choices=sorted(PROFILES),
-        help="Hypothesis exploration profile: ci (derandomized, small), dev, thorough",
+        help="Hypothesis exploration profile: ci (derandomized, small; smoke: 3 "
+        "examples, the smoke tier's default), dev, thorough",
     )
     group.addoption(
         "--kconform-report-dir",
@@ -89,8 +91,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store",
         default="default",
         choices=("smoke", "default"),
-        help="smoke: each op's float32 canonical cases, its error cases and the "
-        "mlp scenario (under a minute per backend); default: every case",
+        help="smoke: a stratified sample: every check kind of every op in the "
+        "cheapest dtype that exercises it, and the mlp scenario; default: every "
+        "case",
     )
 
 
@@ -149,7 +152,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SessionState(
         registry=registry,
         selected=selected,
-        profile=config.getoption("kconform_profile"),
+        profile=_profile(config),
         report_dir=Path(report_dir) if report_dir else default_run_dir(selected),
     )
     state.load()
@@ -178,6 +181,18 @@ def pytest_configure(config: pytest.Config) -> None:
         from .runner.tiers import SmokeTier
 
         config.pluginmanager.register(SmokeTier(), "kconform-smoke")
+
+
+def _profile(config: pytest.Config) -> str:
+    """The exploration profile: the smoke tier explores its few examples unless
+    a profile is asked for (``--kconform-profile`` or ``KCONFORM_PROFILE``)."""
+    profile = config.getoption("kconform_profile")
+    asked = "--kconform-profile" in " ".join(config.invocation_params.args) or (
+        "KCONFORM_PROFILE" in os.environ
+    )
+    if config.getoption("kconform_tier") == "smoke" and not asked:
+        return "smoke"
+    return profile
 
 
 _RUN_DIR_KEY = "kconform_run_dir"

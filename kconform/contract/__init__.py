@@ -31,7 +31,7 @@ __all__ = [
 
 #: Bumped in its major part when a hook's signature or meaning changes
 #: incompatibly, in its minor part when hooks are added.
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "2.0"
 PREFIX = "kconform_"
 CAPABILITIES = ("float16", "bfloat16", "float64", "jit", "deterministic")
 GROUP_MODULES: tuple[ModuleType, ...] = (

@@ -52,9 +52,9 @@ CONVENTIONS: tuple[tuple[str, str], ...] = (
         "Axes and indices",
         "An `axis` (or each entry of a tuple of axes) may be negative and counts "
         "from the end, as in NumPy; an axis outside [-rank, rank) must raise. "
-        "*Indices* are different: the values in `take`'s and "
-        "`take_along_axis`'s index tensors must lie in [0, n); a negative or too "
-        "large index must raise, never wrap or clamp.",
+        "The values in `take`'s and `take_along_axis`'s index tensors follow "
+        "NumPy too: an index in [-n, 0) counts from the end (-1 is the last); "
+        "an index outside [-n, n) must raise, never wrap again or clamp.",
     ),
     (
         "Broadcasting",

@@ -3,8 +3,8 @@
 All of these move values without arithmetic, so results are exact and keep
 their input's dtype. Every shape mismatch and every out-of-range index must
 raise when the op is called eagerly: an index is never clamped or wrapped
-silently (negative indices are not accepted by ``take`` and
-``take_along_axis``).
+silently (``take`` and ``take_along_axis`` count an index in ``[-n, 0)`` from
+the end, as NumPy does; anything outside ``[-n, n)`` raises).
 """
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ def kconform_take(x: Tensor, indices: Tensor, axis: int | None) -> Tensor:
     """Gather ``x`` along ``axis`` at int32/int64 ``indices``, as ``numpy.take``.
 
     With ``axis=None`` ``x`` is flattened first. The result's shape is
-    ``x.shape[:axis] + indices.shape + x.shape[axis+1:]``. Indices outside
-    ``[0, n)`` must raise.
+    ``x.shape[:axis] + indices.shape + x.shape[axis+1:]``. As in NumPy, an
+    index in ``[-n, 0)`` counts from the end; indices outside ``[-n, n)`` must
+    raise.
     """
 
 
@@ -80,7 +81,8 @@ def kconform_take(x: Tensor, indices: Tensor, axis: int | None) -> Tensor:
 def kconform_take_along_axis(x: Tensor, indices: Tensor, axis: int) -> Tensor:
     """Gather along ``axis`` by ``indices`` of ``x``'s rank (``numpy.take_along_axis``).
 
-    Indices outside ``[0, n)`` must raise.
+    As in NumPy, an index in ``[-n, 0)`` counts from the end; indices outside
+    ``[-n, n)`` must raise.
     """
 
 

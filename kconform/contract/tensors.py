@@ -51,9 +51,12 @@ def kconform_dtype(x: Tensor) -> str:
 def kconform_cast(x: Tensor, dtype: str) -> Tensor:
     """Convert ``x`` to ``dtype``.
 
-    Float to float rounds to nearest, ties to even. Float to int truncates
-    toward zero (values out of the int range are unspecified). Anything to
-    bool is ``x != 0``; bool to a number gives 0 or 1.
+    Float to float rounds to nearest, ties to even, once (never through an
+    intermediate float32), overflowing to ±inf and keeping the sign of zero.
+    Int to float rounds to nearest the same way. Float to int truncates toward
+    zero (values out of the int range are unspecified). Int to a narrower int
+    wraps modulo 2**bits (two's complement). Anything to bool is ``x != 0``;
+    bool to a number gives 0 or 1.
     """
 
 

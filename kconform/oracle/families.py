@@ -15,6 +15,8 @@ import numpy as np
 from ..dtypes import FLOATS
 from . import strategies as st
 from .inputs import rand, special_values
+from .ranges import binary_range, reduction_range, unary_range
+from .shape_rules import broadcast_mismatches
 from .spec import Budget, Exact, OpSpec, Sample, Ulp
 
 __all__ = ["binary", "reduction", "unary", "UNARY_SHAPES", "BINARY_SHAPES"]
@@ -44,10 +46,16 @@ def unary(
     grad: bool = True,
     special: bool = True,
     extra_special: tuple[float, ...] = (),
+    branches: tuple[float, ...] = (),
+    signed_zeros: bool = True,
     result_dtype: Callable[[str], str] = lambda d: d,
     **kwargs: Any,
 ) -> OpSpec:
-    """Declare a unary elementwise op ``op(x)`` sampled uniformly in ``domain``."""
+    """Declare a unary elementwise op ``op(x)`` sampled uniformly in ``domain``.
+
+    Its ``range`` check covers the dtype's whole domain, with values on both
+    sides of each of ``branches`` (where the function changes behaviour).
+    """
     lo, hi = domain
 
     def samples(rng: np.random.Generator, dtype: str) -> list[Sample]:
@@ -67,6 +75,8 @@ def unary(
         grad=grad,
         result_dtype=result_dtype,
         special=specials if special else None,
+        range=unary_range(op, reference, branches) if special else None,
+        signed_zeros=signed_zeros,
         explore=lambda dtype: st.unary_samples(dtype, lo, hi),
         **kwargs,
     )
@@ -83,6 +93,7 @@ def binary(
     grad: bool = True,
     special: bool = True,
     promotion: bool = True,
+    signed_zeros: bool = True,
     result_dtype: Callable[[str], str] = lambda d: d,
     **kwargs: Any,
 ) -> OpSpec:
@@ -112,12 +123,17 @@ def binary(
     def errors() -> list[Sample]:
         dtype = dtypes[0] if "float32" not in dtypes else "float32"
         rng = np.random.default_rng(0)
+        pairs = [
+            (s1, s2, f"shapes {s1} and {s2} do not broadcast")
+            for s1, s2 in NON_BROADCASTING
+        ]
+        for s1, s2 in BINARY_SHAPES:  # each valid pair broken in one dimension
+            pairs += broadcast_mismatches(s1, s2)
         return [
             Sample(
-                (rand(rng, s1, dtype, lo, hi), rand(rng, s2, dtype, lo2, hi2)),
-                f"shapes {s1} and {s2} do not broadcast",
+                (rand(rng, s1, dtype, lo, hi), rand(rng, s2, dtype, lo2, hi2)), label
             )
-            for s1, s2 in NON_BROADCASTING
+            for s1, s2, label in pairs
         ]
 
     return OpSpec(
@@ -129,6 +145,8 @@ def binary(
         grad=grad,
         result_dtype=result_dtype,
         special=specials if special and any(d in FLOATS for d in dtypes) else None,
+        range=binary_range(op, reference) if special else None,
+        signed_zeros=signed_zeros,
         errors=errors,
         promotion=promotion,
         broadcasts=True,
@@ -157,6 +175,7 @@ def reduction(
     grad: bool = True,
     tuple_axes: bool = True,
     special: bool = True,
+    magnitude: str = "linear",
     result_dtype: Callable[[str], str] = lambda d: d,
     **kwargs: Any,
 ) -> OpSpec:
@@ -193,6 +212,7 @@ def reduction(
         grad=grad,
         result_dtype=result_dtype,
         special=specials if special and any(d in FLOATS for d in dtypes) else None,
+        range=reduction_range(op, reference, magnitude),
         errors=errors,
         explore=lambda dtype: st.reduction_samples(dtype, lo, hi, tuple_axes),
         **kwargs,

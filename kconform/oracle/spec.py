@@ -63,6 +63,13 @@ class Bound:
 
     k: float
     scale: Callable[..., np.ndarray]
+    #: The bound of the computation in float32 applies to float16 and bfloat16
+    #: results too (elementwise ops: half precision is computed in float32 and
+    #: rounded once, so the cancellation of a formula cannot wipe out a result).
+    half_in_float32: bool = False
+    #: The tail rule applies (see :data:`kconform.oracle.measure.TAIL_RELATIVE`):
+    #: the scale is proportional to the result, nothing cancels.
+    tail: bool = False
     unit = "x bound"
 
     def allowed(self, dtype: str) -> float:
@@ -89,6 +96,11 @@ class OpSpec:
         grad_budget: normwise gradient error allowed, in eps of the dtype.
         special: ``special(dtype) -> [Sample]`` with ±0, ±inf, NaN, subnormals,
             values near overflow.
+        range: ``range(dtype) -> [Sample]``: the op over the dtype's whole domain
+            (:mod:`kconform.oracle.domains`), subnormal inputs and results left
+            to the ``subnormal`` check.
+        signed_zeros: the contract defines the sign of a zero result (IEEE
+            arithmetic and functions odd at 0): a zero of the wrong sign fails.
         errors: ``errors() -> [Sample]``: invalid calls that must raise.
         explore: ``explore(dtype) -> hypothesis strategy of Sample``.
         check: a custom check ``check(backend, dtype)`` for ops whose contract
@@ -110,6 +122,8 @@ class OpSpec:
     grad_budget: float = 32.0
     special: Callable[[str], list[Sample]] | None = None
     errors: Callable[[], list[Sample]] | None = None
+    range: Callable[[str], list[Sample]] | None = None
+    signed_zeros: bool = False
     explore: Callable[[str], Any] | None = None
     check: Callable[[Any, str], None] | None = None
     requires: tuple[str, ...] = ()

@@ -24,7 +24,15 @@ from .store import RecordsError, RunWriter, atomic_write_text, load_run, now
 __all__ = ["describe_case", "mark_unfinished", "write_stub"]
 
 #: Case-id suffixes of the op suite and the kind of check each names.
-_SUFFIX_KINDS = ("grad", "special", "subnormal", "explore", "errors", "promotion")
+_SUFFIX_KINDS = (
+    "grad",
+    "special",
+    "subnormal",
+    "range",
+    "explore",
+    "errors",
+    "promotion",
+)
 #: What a backend's status may become here, and the outcome of its running case.
 _CASE_OUTCOME = {"timeout": "timeout", "crashed": "crashed", "interrupted": "not-run"}
 

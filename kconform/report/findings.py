@@ -50,6 +50,8 @@ _KIND_HINT = {
     "check uses (sum, multiply)",
     "special": "its handling of ±0, ±inf, NaN and values near overflow",
     "subnormal": "subnormals (flushed to zero where they must be kept?)",
+    "range": "values far from the canonical few units: large or tiny magnitudes, "
+    "overflow thresholds, tails, signed zeros, int64 beyond int32",
     "explore": "shapes, broadcasting or axes beyond the canonical ones",
     "errors": "what must raise: invalid calls must raise eagerly, before any "
     "result is returned (see `kconform contract`, conventions)",
@@ -59,12 +61,15 @@ _KIND_WORD = {
     "grad": "gradient",
     "special": "special-value",
     "subnormal": "subnormal",
+    "range": "whole-range",
     "explore": "exploration",
     "errors": "error-case",
     "promotion": "promotion",
 }
 #: Messages about numbers (how far from the oracle) are not a common cause.
-_NUMERIC = re.compile(r"^(max error|values differ|gradient of)")
+_NUMERIC = re.compile(
+    r"^(max error|values differ|gradient of|tail rule|zero of the wrong sign)"
+)
 _NUMBER = re.compile(r"(?<![A-Za-z_\d])[-+]?\d+(\.\d+)?(e[-+]?\d+)?")
 
 

@@ -64,7 +64,7 @@ LEVELS = (
     "load error",
 )
 #: Case kinds whose passing values were compared exactly when no error is given.
-_VALUE_KINDS = ("values", "special", "subnormal")
+_VALUE_KINDS = ("values", "special", "subnormal", "range")
 
 
 def fmt_num(value: float | str | None) -> str:

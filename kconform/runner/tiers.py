@@ -1,11 +1,14 @@
 """Tiers: how much of the suite a run covers (``kconform run --tier``).
 
 ``smoke``
-    a quick check, under a minute per backend (JAX compiles per shape and
-    dtype, which is what bounds it): each op's canonical cases in float32 (in
-    its only dtype where it has no float32: the bool and int32 ops), every
-    op's error cases, and the stages of the ``mlp`` lifecycle scenario. No
-    gradients, special values, promotion or exploration.
+    a stratified sample, under a minute for the four built-in backends
+    together (JAX compiles per shape and dtype, which is what bounds it):
+    every check kind of every op -- canonical values, gradients, special
+    values, subnormals, the whole range, promotion, error cases and a few
+    explored examples -- in the cheapest dtype that exercises it (float32;
+    the op's only dtype where it has no float32, the bool and int ops; the
+    whole range in int64 too, where int64 values beyond int32 live), and the
+    stages of the ``mlp`` lifecycle scenario.
 ``default``
     every case, with the ``ci`` exploration profile.
 ``thorough``
@@ -83,12 +86,14 @@ def in_smoke(item: pytest.Item) -> bool:
     from ..suite.lifecycle import LifecycleItem
 
     if isinstance(item, SpecItem):
-        if item.kind == "errors":
+        if item.dtype is None:  # errors, promotion: one case per op
             return True
-        if item.kind not in ("values", "property"):
-            return False
         dtypes = item.spec.dtypes
         wanted = SMOKE_DTYPE if SMOKE_DTYPE in dtypes else dtypes[0]
+        if item.kind == "range" and "int64" in dtypes and item.dtype == "int64":
+            return True
+        if item.kind == "range" and wanted == "bool":
+            wanted = next((d for d in dtypes if d != "bool"), wanted)
         return item.dtype == wanted
     if isinstance(item, LifecycleItem):
         return item.scenario.name in SMOKE_SCENARIOS

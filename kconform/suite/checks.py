@@ -203,7 +203,7 @@ def check_sample(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> 
                 dtype,
             )
         ctx.keep(arr)
-        m = measure(arr, r, expected_dtype, spec.budget, args64)
+        m = measure(arr, r, expected_dtype, spec.budget, args64, spec.signed_zeros)
         ctx.record(m)
         if not m.passed:
             ctx.fail(
@@ -282,11 +282,28 @@ def _dtype_supported(backend: Backend, dtype: str) -> bool:
     return dtype not in ("float16", "bfloat16", "float64") or backend.supports(dtype)
 
 
-def check_grad(ctx: CaseContext, spec: OpSpec, dtype: str) -> None:
-    """Gradients of ``sum(op(*args) * w)`` against the oracle's float64 gradients."""
+def check_grad(
+    ctx: CaseContext, spec: OpSpec, dtype: str, samples: list[Sample] | None = None
+) -> None:
+    """Gradients of ``sum(op(*args) * w)`` against the oracle's float64 gradients
+    (on the canonical samples, or on ``samples``)."""
     __tracebackhide__ = True
-    for sample in spec.canonical(dtype):
+    for sample in spec.canonical(dtype) if samples is None else samples:
         check_grad_sample(ctx, spec, sample, dtype)
+
+
+def smoke_samples(samples: list[Sample]) -> list[Sample]:
+    """The smoke tier's gradient samples: the first with arrays of rank >= 1 and
+    the one with the most dimensions in all (broadcasting, batches)."""
+
+    def arrays(s: Sample) -> list[np.ndarray]:
+        return [a for a in s.args if isinstance(a, np.ndarray)]
+
+    ranked = [s for s in samples if any(a.ndim and a.size for a in arrays(s))]
+    if not ranked:
+        return samples[:1]
+    deepest = max(ranked, key=lambda s: sum(a.ndim for a in arrays(s)))
+    return [ranked[0]] if deepest is ranked[0] else [ranked[0], deepest]
 
 
 def check_grad_sample(
@@ -410,6 +427,11 @@ def special_samples(spec: OpSpec, dtype: str, subnormal: bool) -> list[Sample]:
 def grad_dtypes(spec: OpSpec) -> list[str]:
     """The dtypes a spec's gradients are checked in."""
     return [d for d in GRAD_DTYPES if d in spec.dtypes] if spec.grad else []
+
+
+def range_dtypes(spec: OpSpec) -> list[str]:
+    """The dtypes a spec's whole-range samples are checked in (not bool)."""
+    return [d for d in spec.dtypes if d != "bool"] if spec.range else []
 
 
 def special_dtypes(spec: OpSpec) -> list[str]:

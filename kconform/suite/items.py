@@ -110,10 +110,16 @@ class SpecItem(pytest.Item):
             assert spec.check is not None
             spec.check(ctx, dtype)
         elif self.kind == "grad":
-            checks.check_grad(ctx, spec, dtype)
+            samples = spec.canonical(dtype)
+            if self.config.getoption("kconform_tier") == "smoke":
+                samples = checks.smoke_samples(samples)
+            checks.check_grad(ctx, spec, dtype, samples)
         elif self.kind in ("special", "subnormal"):
             samples = checks.special_samples(spec, dtype, self.kind == "subnormal")
             checks.check_samples(ctx, spec, samples, dtype)
+        elif self.kind == "range":
+            assert spec.range is not None
+            checks.check_samples(ctx, spec, spec.range(dtype), dtype)
         elif self.kind == "errors":
             checks.check_errors(ctx, spec)
         elif self.kind == "promotion":
@@ -254,6 +260,8 @@ def case_names(spec: OpSpec, backend: str) -> list[tuple[str, str, str | None]]:
     for dtype in checks.special_dtypes(spec):
         out.append(("special", f"{op}-special[{backend}-{dtype}]", dtype))
         out.append(("subnormal", f"{op}-subnormal[{backend}-{dtype}]", dtype))
+    for dtype in checks.range_dtypes(spec):
+        out.append(("range", f"{op}-range[{backend}-{dtype}]", dtype))
     if spec.explore is not None:
         for dtype in spec.dtypes:
             out.append(("explore", f"{op}-explore[{backend}-{dtype}]", dtype))

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from ..backend import Backend
 from ..errors import MissingOpError
+from .lifecycle_reference import Reference, compare_stage, reference_for
 from .state import STATE_KEY, SessionState
 
 __all__ = [
@@ -88,6 +90,9 @@ class LifecycleItem(pytest.Item):
         contexts = self.state.extra.setdefault("lifecycle", {})
         key = (self.scenario.name, self.backend_name)
         if key not in contexts:
+            # Before the scenario's first stage: the reference run seeds the
+            # framework's generator, which each stage seeds again itself.
+            self._reference()
             tmp = Path(tempfile.mkdtemp(prefix=f"kconform-{self.scenario.name}-"))
             contexts[key] = LifecycleContext(
                 self.state.backends[self.backend_name], self.scenario.name, tmp
@@ -130,22 +135,43 @@ class LifecycleItem(pytest.Item):
             raise
         finally:
             props["arrays"] = _new_records(before, ctx.state.get("records", {}))
+        # Against the float64 reference: the stage did its work, later stages
+        # still run (they are compared too), but this one fails.
+        far = compare_stage(
+            self._reference(), _new_values(before, ctx.state.get("records", {}))
+        )
+        if far:
+            more = f" (and {len(far) - 3} more)" if len(far) > 3 else ""
+            raise AssertionError(f"{self.name}: {'; '.join(far[:3])}{more}")
+
+    def _reference(self) -> Reference:
+        """The scenario's float64 reference, computed once per session."""
+        refs = self.state.extra.setdefault("lifecycle_reference", {})
+        if self.scenario.name not in refs:
+            refs[self.scenario.name] = reference_for(self.scenario)
+        return refs[self.scenario.name]
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, None, self.name
 
 
-def _new_records(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The records a stage added or replaced, encoded for the session's records."""
-    from ..records.schema import encode_array, flatten_values
+def _new_values(before: dict[str, Any], after: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The records a stage added or replaced, flattened to named arrays."""
+    from ..records.schema import flatten_values
 
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for name, value in after.items():
         if name in before and before[name] is value:
             continue
-        for key, arr in flatten_values(name, value).items():
-            out[key] = encode_array(arr)
+        out.update(flatten_values(name, value))
     return out
+
+
+def _new_records(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The records a stage added or replaced, encoded for the session's records."""
+    from ..records.schema import encode_array
+
+    return {k: encode_array(a) for k, a in _new_values(before, after).items()}
 
 
 class LifecycleSuite:

@@ -20,6 +20,8 @@ _COMMON = dict(deadline=None, suppress_health_check=list(HealthCheck), print_blo
 PROFILES: dict[str, settings] = {
     # Same examples on every run: a CI failure is reproducible by rerunning.
     "ci": settings(max_examples=8, derandomize=True, database=None, **_COMMON),
+    # The smoke tier's few explored examples, reproducible as in ci.
+    "smoke": settings(max_examples=3, derandomize=True, database=None, **_COMMON),
     "dev": settings(max_examples=50, **_COMMON),
     "thorough": settings(max_examples=500, **_COMMON),
 }
@@ -46,7 +48,7 @@ def reproducible_draws(profile: str) -> Iterator[None]:
     worker and a serial run would record different errors. In ``ci`` those
     constants are left out; the other profiles keep them (they find bugs).
     """
-    if profile != "ci":
+    if profile not in ("ci", "smoke"):
         yield
         return
     providers = _local_constants_switch()

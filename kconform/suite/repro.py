@@ -57,7 +57,9 @@ _VALUE_CHECK = """out = backend.{op}(*[to_backend(a) for a in args])
 out = backend.to_numpy(out)
 ref = spec.reference(*widen(list(args)))
 print("backend:", out.dtype, out.shape, "oracle:", np.shape(ref))
-print(measure(out, ref, {dtype!r}, spec.budget, tuple(widen(list(args)))).describe())
+args64 = tuple(widen(list(args)))
+m = measure(out, ref, {dtype!r}, spec.budget, args64, spec.signed_zeros)
+print(m.describe())
 """
 
 

@@ -9,6 +9,8 @@ import numpy as np
 from kconform.dtypes import FLOATS, INTS, to_numpy_dtype
 from kconform.oracle.families import unary
 from kconform.oracle.inputs import rand
+from kconform.oracle.ranges import reduction_range, unary_range
+from kconform.oracle.shape_rules import contraction_mismatches
 from kconform.oracle.spec import Bound, Exact, OpSpec, Sample, Ulp
 
 from .conv import CONV_SPECS
@@ -156,6 +158,35 @@ def _batch_norm_samples(rng, dtype):
     ]
 
 
+_matmul_samples = _samples(
+    ("(3,4)@(4,5)", lambda g, d: (r(3, 4)(g, d), r(4, 5)(g, d))),
+    ("(2,3,4)@(4,2)", lambda g, d: (r(2, 3, 4)(g, d), r(4, 2)(g, d))),
+    ("batch broadcast", lambda g, d: (r(2, 1, 3, 4)(g, d), r(3, 4, 2)(g, d))),
+    ("(4,)@(4,3)", lambda g, d: (r(4)(g, d), r(4, 3)(g, d))),
+    ("(3,4)@(4,)", lambda g, d: (r(3, 4)(g, d), r(4)(g, d))),
+    ("(4,)@(4,)", lambda g, d: (r(4)(g, d), r(4)(g, d))),
+    ("long inner dim", lambda g, d: (r(2, 300)(g, d), r(300, 3)(g, d))),
+)
+_matmul_fixed_errors = _errors(
+    ("inner dims 4 and 5", lambda g, d: (r(3, 4)(g, d), r(5, 2)(g, d))),
+    ("batch dims 2 and 3", lambda g, d: (r(2, 3, 4)(g, d), r(3, 4, 2)(g, d))),
+    ("(3,4)@(3,4)", lambda g, d: (r(3, 4)(g, d), r(3, 4)(g, d))),
+    ("scalar operand", lambda g, d: (r()(g, d), r(3, 4)(g, d))),
+)
+
+
+def _matmul_errors() -> list[Sample]:
+    """The fixed invalid calls, and each canonical shape pair with its contracted
+    dimensions made to differ (1 against k included), nothing else."""
+    rng = np.random.default_rng(0)
+    out = _matmul_fixed_errors()
+    for sample in _matmul_samples(rng, "float32"):
+        s1, s2 = (np.shape(a) for a in sample.args)
+        for t1, t2, label in contraction_mismatches(s1, s2):
+            out.append(Sample((r(*t1)(rng, "float32"), r(*t2)(rng, "float32")), label))
+    return out
+
+
 SPECS = [
     OpSpec(
         "matmul",
@@ -163,21 +194,8 @@ SPECS = [
         reference=anp.matmul,
         grad=True,
         budget=Bound(1, _matmul_scale),
-        samples=_samples(
-            ("(3,4)@(4,5)", lambda g, d: (r(3, 4)(g, d), r(4, 5)(g, d))),
-            ("(2,3,4)@(4,2)", lambda g, d: (r(2, 3, 4)(g, d), r(4, 2)(g, d))),
-            ("batch broadcast", lambda g, d: (r(2, 1, 3, 4)(g, d), r(3, 4, 2)(g, d))),
-            ("(4,)@(4,3)", lambda g, d: (r(4)(g, d), r(4, 3)(g, d))),
-            ("(3,4)@(4,)", lambda g, d: (r(3, 4)(g, d), r(4)(g, d))),
-            ("(4,)@(4,)", lambda g, d: (r(4)(g, d), r(4)(g, d))),
-            ("long inner dim", lambda g, d: (r(2, 300)(g, d), r(300, 3)(g, d))),
-        ),
-        errors=_errors(
-            ("inner dims 4 and 5", lambda g, d: (r(3, 4)(g, d), r(5, 2)(g, d))),
-            ("batch dims 2 and 3", lambda g, d: (r(2, 3, 4)(g, d), r(3, 4, 2)(g, d))),
-            ("(3,4)@(3,4)", lambda g, d: (r(3, 4)(g, d), r(3, 4)(g, d))),
-            ("scalar operand", lambda g, d: (r()(g, d), r(3, 4)(g, d))),
-        ),
+        samples=_matmul_samples,
+        errors=_matmul_errors,
     ),
     OpSpec(
         "einsum",
@@ -201,12 +219,13 @@ SPECS = [
             ("too few operands", lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d)])),
         ),
     ),
-    unary("relu", lambda x: anp.maximum(x, 0.0), budget=Exact()),
+    unary("relu", lambda x: anp.maximum(x, 0.0), budget=Exact(), signed_zeros=False),
     unary(
         "sigmoid",
         _sigmoid,
         budget=Ulp(4),
         domain=(-8.0, 8.0),
+        branches=(0.0,),
         extra_special=(20.0, -20.0, 40.0, -40.0, -88.0, -89.0, -710.0),
     ),
     unary(
@@ -214,6 +233,7 @@ SPECS = [
         lambda x: anp.logaddexp(0.0, x),
         budget=Ulp(4),
         domain=(-8.0, 8.0),
+        branches=(0.0,),
         extra_special=(20.0, -20.0, 40.0, -40.0, 100.0, -100.0),
     ),
     OpSpec(
@@ -221,7 +241,14 @@ SPECS = [
         dtypes=FLOATS,
         reference=_gelu,
         grad=True,
-        budget=Bound(1, _gelu_scale),
+        # Half precision is computed in float32 and rounded: gelu(-3.5) is
+        # -8.1e-4 in float16, not the -0.0 of 1 + erf(x / sqrt 2) in float16.
+        budget=Bound(1, _gelu_scale, half_in_float32=True),
+        range=lambda d: [
+            s
+            for a in (False, True)
+            for s in unary_range("gelu", _gelu, branches=(0.0,), rest=(a,))(d)
+        ],
         samples=lambda g, d: [
             Sample((rand(g, (4, 6), d, -4, 4), a), f"approximate={a}")
             for a in (False, True)
@@ -232,7 +259,8 @@ SPECS = [
         dtypes=FLOATS,
         reference=_softmax,
         grad=True,
-        budget=Bound(1, _softmax_scale),
+        budget=Bound(1, _softmax_scale, tail=True),
+        range=reduction_range("softmax", _softmax, "any", rest=(-1,)),
         samples=_axis_samples,
         special=_axis_special,
     ),
@@ -242,6 +270,7 @@ SPECS = [
         reference=_log_softmax,
         grad=True,
         budget=Bound(1, _log_softmax_scale),
+        range=reduction_range("log_softmax", _log_softmax, "any", rest=(-1,)),
         samples=_axis_samples,
     ),
     OpSpec(

@@ -109,12 +109,14 @@ SPECS = [
         lambda x, a, k: anp.max(x, axis=a, keepdims=k),
         dtypes=NUMERIC,
         budget=Exact(),
+        magnitude="any",
     ),
     reduction(
         "min",
         lambda x, a, k: anp.min(x, axis=a, keepdims=k),
         dtypes=NUMERIC,
         budget=Exact(),
+        magnitude="any",
     ),
     reduction(
         "prod",
@@ -122,24 +124,39 @@ SPECS = [
         dtypes=NUMERIC,
         domain=(0.5, 1.5),
         budget=Bound(1, _prod_scale),
+        magnitude="product",
     ),
     reduction(
         "var",
         lambda x, a, k: anp.var(x, axis=a, keepdims=k),
         budget=Bound(1, _var_scale),
+        magnitude="square",
     ),
     reduction(
         "std",
         lambda x, a, k: anp.std(x, axis=a, keepdims=k),
         domain=(-3.0, 3.0),
         budget=Bound(1, _std_scale),
+        magnitude="square",
     ),
-    reduction("logsumexp", _logsumexp, budget=Bound(1, _lse_scale)),
+    reduction("logsumexp", _logsumexp, budget=Bound(1, _lse_scale), magnitude="any"),
     reduction(
-        "any", _arg(np.any), dtypes=ALL, result_dtype=_bool, grad=False, special=False
+        "any",
+        _arg(np.any),
+        dtypes=ALL,
+        result_dtype=_bool,
+        grad=False,
+        special=False,
+        magnitude="any",
     ),
     reduction(
-        "all", _arg(np.all), dtypes=ALL, result_dtype=_bool, grad=False, special=False
+        "all",
+        _arg(np.all),
+        dtypes=ALL,
+        result_dtype=_bool,
+        grad=False,
+        special=False,
+        magnitude="any",
     ),
     reduction(
         "argmax",
@@ -149,6 +166,7 @@ SPECS = [
         grad=False,
         tuple_axes=False,
         special=False,
+        magnitude="any",
     ),
     reduction(
         "argmin",
@@ -158,5 +176,6 @@ SPECS = [
         grad=False,
         tuple_axes=False,
         special=False,
+        magnitude="any",
     ),
 ]

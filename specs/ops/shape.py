@@ -205,6 +205,10 @@ SPECS = [
         _samples(
             ("axis=0", lambda g, d: (r(5, 4)(g, d), _idx([4, 0, 2, 2]), 0)),
             (
+                "negative indices count from the end",
+                lambda g, d: (r(5, 4)(g, d), _idx([-1, -5, 3, -2]), 0),
+            ),
+            (
                 "2-D indices, axis=1",
                 lambda g, d: (r(5, 4)(g, d), _idx([[0, 3], [1, 1]]), 1),
             ),
@@ -219,7 +223,7 @@ SPECS = [
         ),
         _errors(
             ("index 5 on length 5", lambda g, d: (r(5, 4)(g, d), _idx([0, 5]), 0)),
-            ("negative index", lambda g, d: (r(5, 4)(g, d), _idx([-1]), 0)),
+            ("index -6 on length 5", lambda g, d: (r(5, 4)(g, d), _idx([-6]), 0)),
             ("index 12 of 12 flat", lambda g, d: (r(3, 4)(g, d), _idx([12]), None)),
         ),
     ),
@@ -229,6 +233,10 @@ SPECS = [
         _samples(
             ("axis=1", lambda g, d: (r(3, 4)(g, d), _idx([[0, 3], [1, 1], [2, 0]]), 1)),
             ("axis=0", lambda g, d: (r(3, 4)(g, d), _idx([[2, 0, 1, 1]]), 0)),
+            (
+                "negative indices count from the end",
+                lambda g, d: (r(3, 4)(g, d), _idx([[-1, -4], [0, -2], [3, -3]]), 1),
+            ),
             (
                 "axis=-1, int64",
                 lambda g, d: (
@@ -243,7 +251,10 @@ SPECS = [
                 "index 4 on length 4",
                 lambda g, d: (r(3, 4)(g, d), _idx([[4], [0], [0]]), 1),
             ),
-            ("negative index", lambda g, d: (r(3, 4)(g, d), _idx([[-1], [0], [0]]), 1)),
+            (
+                "index -5 on length 4",
+                lambda g, d: (r(3, 4)(g, d), _idx([[-5], [0], [0]]), 1),
+            ),
         ),
     ),
     spec(

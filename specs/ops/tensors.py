@@ -6,6 +6,7 @@ import numpy as np
 
 from kconform.dtypes import ALL, FLOATS, INTS, NUMERIC, name_of, to_numpy_dtype
 from kconform.oracle.inputs import rand, special_values
+from kconform.oracle.ranges import cast_range
 from kconform.oracle.spec import Exact, OpSpec, Sample
 
 from .shape import _errors
@@ -99,6 +100,8 @@ def _cast_ref(x, dtype):
         return x != 0
     if dtype in INTS and x.dtype.kind == "f":
         return np.trunc(x)
+    if dtype in INTS and x.dtype.kind in "iu":
+        return x  # int64: the comparison wraps it to a narrower target
     return x.astype(np.float64) if x.dtype != np.bool_ else x.astype(np.int64)
 
 
@@ -160,7 +163,13 @@ SPECS = [
     property_spec("shape", _check_shape),
     property_spec("dtype", _check_dtype),
     OpSpec(
-        "cast", dtypes=ALL, samples=_cast_samples, reference=_cast_ref, budget=Exact()
+        "cast",
+        dtypes=ALL,
+        samples=_cast_samples,
+        reference=_cast_ref,
+        budget=Exact(),
+        range=cast_range(_cast_ref),
+        signed_zeros=True,
     ),
     OpSpec(
         "zeros", dtypes=ALL, samples=_shape_samples, reference=lambda s, d: np.zeros(s)

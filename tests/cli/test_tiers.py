@@ -23,7 +23,7 @@ def _collected(pytester: pytest.Pytester, *args: str) -> list[str]:
     return [item.name for item in call.session.items]
 
 
-def test_smoke_is_one_canonical_case_per_op_errors_and_mlp(pytester):
+def test_smoke_is_every_check_kind_of_every_op_in_one_dtype_and_mlp(pytester):
     from kconform.specs import all_specs
 
     names = _collected(pytester, "--kconform-tier=smoke")
@@ -38,8 +38,24 @@ def test_smoke_is_one_canonical_case_per_op_errors_and_mlp(pytester):
     errors = {f"{s.op}-errors[numpy]" for s in all_specs() if s.errors is not None}
     assert errors and errors <= set(names)
     assert "mlp-create[numpy]" in names and "mlp-fit[numpy]" in names
-    assert not [n for n in names if "-grad[" in n or "-explore[" in n]
     assert not [n for n in names if n.startswith("cnn-")]
+    # Stratified: every kind of check of every op, in one dtype (range: int64 too).
+    from kconform.suite.items import case_names
+
+    for spec in all_specs():
+        kinds = {kind for kind, _, _ in case_names(spec, "numpy")}
+        smoke = [n for n in names if n.split("[")[0].startswith(spec.op)]
+        got = {kind for kind, case, _ in case_names(spec, "numpy") if case in smoke}
+        assert got == kinds, spec.op
+        per_kind = Counter(
+            kind
+            for kind, case, dtype in case_names(spec, "numpy")
+            if case in smoke and not (kind == "range" and dtype == "int64")
+        )
+        assert set(per_kind.values()) == {1}, (spec.op, per_kind)
+    assert "add-range[numpy-int64]" in names and "add-range[numpy-int32]" not in names
+    assert "softmax-grad[numpy-float32]" in names
+    assert "softmax-grad[numpy-float64]" not in names
 
 
 def test_smoke_combines_with_k(pytester):

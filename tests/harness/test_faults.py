@@ -39,6 +39,43 @@ FAULTS = [
         "random_uniform[faulty-float16]",
         "random_uniform[faulty-float32]",
     ),
+    # Faults beyond the canonical few units: only the whole range reaches them.
+    (
+        "softplus returns x above 10",
+        "softplus-range[faulty-float32]",
+        "softplus-special[faulty-float32]",
+    ),
+    (
+        "a zero product loses its sign",
+        "multiply-range[faulty-float32]",
+        "multiply[faulty-float32]",
+    ),
+    (
+        "float64 to float16 rounded twice, through float32",
+        "cast-range[faulty-float64]",
+        "cast[faulty-float64]",
+    ),
+    (
+        "int64 subtraction computed in int32",
+        "subtract-range[faulty-int64]",
+        "subtract[faulty-int64]",
+    ),
+    (
+        "float16 gelu computed in float16, its tail cancelled to -0",
+        "gelu-range[faulty-float16]",
+        "gelu-range[faulty-float32]",
+    ),
+]
+
+#: Faults the smoke tier must catch too: its sample covers every check kind.
+SMOKE_CAUGHT = [
+    "tanh-grad[faulty-float32]",
+    "add-promotion[faulty]",
+    "matmul-errors[faulty]",
+    "softplus-range[faulty-float32]",
+    "multiply-range[faulty-float32]",
+    "subtract-range[faulty-int64]",
+    "softmax[faulty-float32]",
 ]
 
 
@@ -58,6 +95,32 @@ def test_each_fault_is_caught_by_its_case(run_suite, fault, failing, passing):
     assert outcomes[passing] == "passed", f"{fault}: {passing} should still pass"
 
 
+def test_an_invalid_call_generated_from_a_shape_rule_catches_a_lenient_check(
+    run_suite,
+):
+    reprec, outcomes = run_suite(
+        "--backend-plugin=lenient_backend",
+        "--backend=lenient",
+        "-k",
+        "matmul and not explore",
+    )
+    assert outcomes["matmul[lenient-float32]"] == "passed"
+    assert outcomes["matmul-errors[lenient]"] == "failed"
+    assert "contracted dim 4 against 1" in _failure(reprec, "matmul-errors[lenient]")
+
+
+def test_the_smoke_tier_catches_a_fault_of_every_check_kind(run_suite):
+    _, outcomes = run_suite(
+        "--backend-plugin=faulty_backend",
+        "--backend=faulty",
+        "--kconform-tier=smoke",
+        "-k",
+        "tanh or add or matmul or softplus or multiply or subtract or softmax",
+    )
+    missed = [case for case in SMOKE_CAUGHT if outcomes.get(case) != "failed"]
+    assert not missed, f"the smoke tier let through: {missed}"
+
+
 def _run_repro(script: str, as_file: bool = True) -> subprocess.CompletedProcess:
     """Run a reproduction script with the planted-fault backend importable
     (``as_file``: as a file, beside its ``.npz``; else pasted, as from a log)."""
@@ -74,13 +137,19 @@ def _run_repro(script: str, as_file: bool = True) -> subprocess.CompletedProcess
     )
 
 
-def _script_of(reprec, case_id: str) -> str:
+def _failure(reprec, case_id: str) -> str:
+    """The failure text pytest reported for ``case_id``."""
     report = next(
         r
         for r in reprec.getreports("pytest_runtest_logreport")
         if r.nodeid.endswith(case_id) and r.when == "call"
     )
-    return str(report.longrepr).split("Standalone reproduction (")[1].split("):")[0]
+    return str(report.longrepr)
+
+
+def _script_of(reprec, case_id: str) -> str:
+    text = _failure(reprec, case_id)
+    return text.split("Standalone reproduction (")[1].split("):")[0]
 
 
 def test_failures_say_what_where_and_how_to_reproduce(run_suite, tmp_path):
@@ -90,12 +159,7 @@ def test_failures_say_what_where_and_how_to_reproduce(run_suite, tmp_path):
         "-k",
         "exp and not explore and not expm1 and not grad",
     )
-    report = next(
-        r
-        for r in reprec.getreports("pytest_runtest_logreport")
-        if r.nodeid.endswith("exp[faulty-float32]") and r.when == "call"
-    )
-    text = str(report.longrepr)
+    text = _failure(reprec, "exp[faulty-float32]")
     assert "exp[faulty-float32] max error" in text and "> budget 4 ulp at" in text
     assert "faulty=" in text and "oracle=" in text
     # the message names the script relative to the run directory (it is kept in
@@ -143,3 +207,19 @@ def test_a_misspelt_hook_costs_its_backend_only(run_suite):
         if r.nodeid.endswith("backend-load[misspelt]") and r.when == "call"
     )
     assert "did you mean 'kconform_softmax'?" in str(report.longrepr)
+
+
+def test_a_training_that_drifts_fails_against_the_float64_reference(run_suite):
+    reprec, outcomes = run_suite(
+        "--backend-plugin=drifting_backend",
+        "--backend=drifting",
+        "-k",
+        "mlp- or (sqrt and not explore)",
+    )
+    assert outcomes["sqrt[drifting-float32]"] == "passed"
+    assert outcomes["mlp-create[drifting]"] == "passed"
+    assert outcomes["mlp-fit[drifting]"] == "failed"
+    # the stages after it still run, against the reference too
+    assert outcomes["mlp-save[drifting]"] == "passed"
+    text = _failure(reprec, "mlp-fit[drifting]")
+    assert "from the float64 reference, tolerance" in text

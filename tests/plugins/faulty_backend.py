@@ -11,22 +11,9 @@ import kconform_numpy
 import ml_dtypes
 import numpy as np
 from autograd.extend import defvjp, primitive
+from numpy_based import numpy_hooks
 
-globals().update(
-    {
-        k: getattr(kconform_numpy, k)
-        for k in dir(kconform_numpy)
-        if k.startswith("kconform_")
-    }
-)
-
-
-def kconform_backend_info():
-    return {**kconform_numpy.kconform_backend_info(), "name": "faulty"}
-
-
-def kconform_deviations():
-    return []
+globals().update(numpy_hooks("faulty"))
 
 
 def kconform_softmax(x, axis):
@@ -84,3 +71,51 @@ def kconform_sin(x):
     eps = float(ml_dtypes.finfo(y.dtype).eps)
     wrong = np.asarray((y.astype(np.float64) * (1 + 300 * eps)).astype(y.dtype))
     return kconform_numpy.kconform_from_numpy(wrong)
+
+
+# -- faults only the whole-range samples (``-range`` cases) reach ---------------
+
+
+def kconform_softplus(x):
+    """Fault 8: softplus returns x above 10 (right only from about 17 in float32)."""
+    y = kconform_numpy.kconform_softplus(x)
+    a = np.asarray(y)
+    wrong = np.where(np.asarray(x) > 10, np.asarray(x), a).astype(a.dtype)
+    return kconform_numpy.kconform_from_numpy(wrong)
+
+
+def kconform_multiply(x1, x2):
+    """Fault 9: a zero product is always +0 (the sign of zero is lost)."""
+    y = kconform_numpy.kconform_multiply(x1, x2)
+    if not isinstance(y, np.ndarray):  # traced by autograd: left alone
+        return y
+    wrong = np.where(y == 0, np.zeros_like(y), y)
+    return kconform_numpy.kconform_from_numpy(np.asarray(wrong, dtype=y.dtype))
+
+
+def kconform_cast(x, dtype):
+    """Fault 10: float64 to float16 rounds through float32 (double rounding)."""
+    if np.asarray(x).dtype == np.float64 and dtype == "float16":
+        wrong = np.asarray(x).astype(np.float32).astype(np.float16)
+        return kconform_numpy.kconform_from_numpy(wrong)
+    return kconform_numpy.kconform_cast(x, dtype)
+
+
+def kconform_subtract(x1, x2):
+    """Fault 11: int64 subtraction computed in int32 (values beyond it wrap)."""
+    a, b = np.asarray(x1), np.asarray(x2)
+    if a.dtype == np.int64 and b.dtype == np.int64:
+        wrong = (a.astype(np.int32) - b.astype(np.int32)).astype(np.int64)
+        return kconform_numpy.kconform_from_numpy(wrong)
+    return kconform_numpy.kconform_subtract(x1, x2)
+
+
+def kconform_gelu(x, approximate):
+    """Fault 12: half-precision gelu computed in half: its tail cancels to -0."""
+    from scipy.special import erf
+
+    a = np.asarray(x)
+    if a.dtype != np.float16 or approximate:
+        return kconform_numpy.kconform_gelu(x, approximate)
+    half = np.float16(0.5) * a * (np.float16(1) + erf(a / np.float16(np.sqrt(2))))
+    return kconform_numpy.kconform_from_numpy(np.asarray(half, dtype=np.float16))

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import kconform_numpy
 import numpy as np
+from numpy_based import numpy_hooks
 
-globals().update(
-    {
-        k: getattr(kconform_numpy, k)
-        for k in dir(kconform_numpy)
-        if k.startswith("kconform_")
-    }
-)
-
-
-def kconform_backend_info():
-    return {**kconform_numpy.kconform_backend_info(), "name": "wrongaxis"}
-
-
-def kconform_deviations():
-    return []
+globals().update(numpy_hooks("wrongaxis"))
 
 
 def kconform_softmax(x, axis):

@@ -158,7 +158,8 @@ def kconform_split(
 
 
 def _check_indices(op: str, indices: Array, n: int) -> None:
-    """Raise unless every (known) index lies in ``[0, n)``."""
+    """Raise unless every (known) index lies in ``[-n, n)`` (negative: from the end,
+    which ``jnp.take`` and ``jnp.take_along_axis`` do as NumPy)."""
     if dtype_name(indices) not in ("int32", "int64"):
         raise TypeError(f"jax backend, op {op!r}: indices must be int32 or int64; "
                         f"received {dtype_name(indices)}")  # fmt: skip
@@ -166,12 +167,11 @@ def _check_indices(op: str, indices: Array, n: int) -> None:
         return  # under jit the values are unknown: JAX fills, as documented
     host = np.asarray(indices)
     low, high = int(host.min()), int(host.max())
-    if low < 0 or high >= n:
-        bad = low if low < 0 else high
+    if low < -n or high >= n:
+        bad = low if low < -n else high
         raise IndexError(
             f"jax backend, op {op!r}: index {bad} is out of range for an axis of "
-            f"length {n}; expected 0 <= index < {n} (negative indices are not "
-            "accepted)"
+            f"length {n}; expected -{n} <= index < {n}"
         )
 
 

@@ -1,7 +1,8 @@
 """Hooks of the ``shape`` group: reshaping, joining, splitting, gathering, padding.
 
-All are exact. Indices are checked against concrete values before use: NumPy
-would wrap negative indices silently, which the contract forbids.
+All are exact. Indices are checked against concrete values before use: an
+index in ``[-n, 0)`` counts from the end, as in NumPy; outside ``[-n, n)``
+it raises (NumPy would raise too, but later and with less to say).
 """
 
 from __future__ import annotations
@@ -142,17 +143,17 @@ def _index_array(indices: Any, op: str) -> np.ndarray:
 
 
 def _check_range(idx: np.ndarray, n: int, op: str, axis: int | None) -> None:
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        bad = idx[(idx < 0) | (idx >= n)].ravel()[0]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].ravel()[0]
         raise IndexError(
-            f"{op}: index {bad} is out of range [0, {n}) along axis "
-            f"{axis}; indices are never clamped or wrapped"
+            f"{op}: index {bad} is out of range [-{n}, {n}) along axis "
+            f"{axis}; indices are never clamped"
         )
 
 
 @kconform.hookimpl
 def kconform_take(x: Any, indices: Any, axis: int | None) -> Any:
-    """Gather along ``axis`` (flattened if None); indices outside ``[0, n)`` raise."""
+    """Gather along ``axis`` (flattened if None); indices outside ``[-n, n)`` raise."""
     x = as_tensor(x)
     idx = _index_array(indices, "take")
     if axis is None:

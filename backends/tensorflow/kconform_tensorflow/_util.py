@@ -195,5 +195,7 @@ def cast(x: Tensor, dtype: str) -> Tensor:
     if target == tf.bool:
         return tf.not_equal(x, tf.zeros((), x.dtype))  # NaN != 0 is True, as NumPy
     if target in LOW and x.dtype in (tf.float64, tf.int32, tf.int64):
-        return tf.cast(_f32_round_to_odd(*_split_f64(x)), target)
+        rounded = tf.cast(_f32_round_to_odd(*_split_f64(x)), target)
+        # The split loses the sign of zero: -0.0 must stay -0.0.
+        return tf.where(tf.equal(x, tf.zeros((), x.dtype)), tf.cast(x, target), rounded)
     return tf.cast(x, target)

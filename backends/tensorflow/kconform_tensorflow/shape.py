@@ -159,9 +159,10 @@ def _check_indices(indices: Tensor, n: int, op: str) -> Tensor:
         raise TypeError(
             f"{op}: indices must be int32 or int64; received {indices.dtype.name}"
         )
-    bad = tf.reduce_any((indices < 0) | (indices >= n))
-    check(~bad, IndexError, f"{op}: an index is outside [0, {n})")
-    return indices
+    bad = tf.reduce_any((indices < -n) | (indices >= n))
+    check(~bad, IndexError, f"{op}: an index is outside [-{n}, {n})")
+    # negative indices count from the end, as in NumPy (tf.gather refuses them)
+    return tf.where(indices < 0, indices + tf.cast(n, indices.dtype), indices)
 
 
 @hookimpl

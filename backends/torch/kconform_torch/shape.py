@@ -164,29 +164,31 @@ def _indices(indices: Any, op: str) -> Tensor:
 
 # NOTE: run eagerly under torch.compile: the check needs concrete index values.
 @torch.compiler.disable
-def _check_range(op: str, idx: Tensor, n: int) -> None:
-    """Raise for any index outside ``[0, n)``: never clamp, never wrap negatives."""
+def _check_range(op: str, idx: Tensor, n: int) -> Tensor:
+    """Raise for any index outside ``[-n, n)`` (never clamp); return the indices
+    with the negative ones counted from the end, as NumPy does."""
     if idx.numel() == 0:
-        return
+        return idx
     lo, hi = int(idx.min()), int(idx.max())
-    if lo < 0 or hi >= n:
-        bad = lo if lo < 0 else hi
+    if lo < -n or hi >= n:
+        bad = lo if lo < -n else hi
         raise OutOfRange(
             f"torch backend: {op}: index {bad} is out of range for an axis of "
-            f"length {n}; expected 0 <= index < {n} (negative indices are not accepted)"
+            f"length {n}; expected -{n} <= index < {n}"
         )
+    return torch.where(idx < 0, idx + n, idx)
 
 
 @hookimpl
 @tensor_args("x", "indices")
 def kconform_take(x: Tensor, indices: Tensor, axis: int | None) -> Tensor:
-    """Gather along ``axis`` (flattened when None) as ``numpy.take``, never wrapping."""
+    """Gather along ``axis`` (flattened when None) as ``numpy.take``."""
     idx = _indices(indices, "take")
     if axis is None:
         x, ax = x.reshape(-1), 0
     else:
         ax = normalize_axis(axis, x.ndim, "take")
-    _check_range("take", idx, x.shape[ax])
+    idx = _check_range("take", idx, x.shape[ax])
     flat = torch.index_select(x, ax, idx.reshape(-1).to(torch.int64))
     return flat.reshape(*x.shape[:ax], *idx.shape, *x.shape[ax + 1 :])
 
@@ -202,7 +204,7 @@ def kconform_take_along_axis(x: Tensor, indices: Tensor, axis: int) -> Tensor:
             f"of rank {x.ndim}; they must have the same rank"
         )
     ax = normalize_axis(axis, x.ndim, "take_along_axis")
-    _check_range("take_along_axis", idx, x.shape[ax])
+    idx = _check_range("take_along_axis", idx, x.shape[ax])
     # torch.gather does not broadcast: expand the other axes by NumPy's rules.
     others = [s for i, s in enumerate(zip(x.shape, idx.shape, strict=True)) if i != ax]
     common = (
