@@ -9,12 +9,16 @@ is changed in exactly one dimension, so that the call breaks exactly one rule:
   dimensions becomes ``n`` against ``m``, both other than 1 (``1`` against
   ``n`` broadcasts and stays valid);
 - **contraction** (``matmul``): the contracted dimension of the second operand
-  becomes 1, then ``k + 1``, the batch dimensions left as they were.
+  becomes 1, then ``k + 1``, the batch dimensions left as they were;
+- **joining** (``concatenate``, ``stack``): one dimension of the last tensor
+  that must match the others (every dimension but the axis for
+  ``concatenate``, all of them for ``stack``) becomes 1, then ``d + 1``:
+  joins never broadcast.
 """
 
 from __future__ import annotations
 
-__all__ = ["broadcast_mismatches", "contraction_mismatches"]
+__all__ = ["broadcast_mismatches", "contraction_mismatches", "join_mismatches"]
 
 Shape = tuple[int, ...]
 
@@ -55,4 +59,30 @@ def contraction_mismatches(s1: Shape, s2: Shape) -> list[tuple[Shape, Shape, str
     for new in {1, k + 1} - {k}:
         t2 = s2[:axis] + (new,) + s2[axis + 1 :]
         out.append((s1, t2, f"{s1}@{t2}: contracted dim {k} against {new}"))
+    return out
+
+
+def join_mismatches(
+    shapes: list[Shape], axis: int, stacked: bool
+) -> list[tuple[list[Shape], str]]:
+    """Shape lists for ``concatenate`` (``stacked=False``) or ``stack`` that differ
+    from ``shapes`` in one dimension of the last tensor, which must match."""
+    if len(shapes) < 2 or not shapes[-1]:
+        return []
+    last = shapes[-1]
+    rank = len(last)
+    skip = None if stacked else axis % rank
+    out = []
+    for j, d in enumerate(last):
+        if j == skip:
+            continue
+        for new in sorted({1, d + 1} - {d}):
+            changed = last[:j] + (new,) + last[j + 1 :]
+            out.append(
+                (
+                    [*shapes[:-1], changed],
+                    f"{list(shapes[:-1])} with {changed}: dim {j} is {new}, "
+                    f"the others {d}",
+                )
+            )
     return out

@@ -14,7 +14,7 @@ from kconform.oracle.shape_rules import contraction_mismatches
 from kconform.oracle.spec import Bound, Exact, OpSpec, Sample, Ulp
 
 from .conv import CONV_SPECS
-from .shape import _errors, _samples, r
+from .shape import _errors, _generated, _samples, r
 
 # -- linalg -------------------------------------------------------------------
 
@@ -175,16 +175,14 @@ _matmul_fixed_errors = _errors(
 )
 
 
-def _matmul_errors() -> list[Sample]:
-    """The fixed invalid calls, and each canonical shape pair with its contracted
-    dimensions made to differ (1 against k included), nothing else."""
-    rng = np.random.default_rng(0)
-    out = _matmul_fixed_errors()
-    for sample in _matmul_samples(rng, "float32"):
-        s1, s2 = (np.shape(a) for a in sample.args)
-        for t1, t2, label in contraction_mismatches(s1, s2):
-            out.append(Sample((r(*t1)(rng, "float32"), r(*t2)(rng, "float32")), label))
-    return out
+def _contraction_mutations(rng, args):
+    """Each canonical shape pair with its contracted dimensions made to differ
+    (1 against k included), nothing else."""
+    s1, s2 = (np.shape(a) for a in args)
+    return [
+        ((r(*t1)(rng, "float32"), r(*t2)(rng, "float32")), label)
+        for t1, t2, label in contraction_mismatches(s1, s2)
+    ]
 
 
 SPECS = [
@@ -195,7 +193,9 @@ SPECS = [
         grad=True,
         budget=Bound(1, _matmul_scale),
         samples=_matmul_samples,
-        errors=_matmul_errors,
+        errors=_generated(
+            _matmul_fixed_errors, _matmul_samples, _contraction_mutations
+        ),
     ),
     OpSpec(
         "einsum",

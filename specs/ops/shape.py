@@ -7,6 +7,7 @@ import numpy as np
 
 from kconform.dtypes import ALL
 from kconform.oracle.inputs import rand
+from kconform.oracle.shape_rules import join_mismatches
 from kconform.oracle.spec import Exact, OpSpec, Sample
 
 
@@ -25,6 +26,33 @@ def _errors(*cases):
         return [Sample(build(rng, "float32"), label) for label, build in cases]
 
     return errors
+
+
+def _generated(fixed, samples, mutate):
+    """The ``fixed`` invalid calls, then each canonical sample made invalid by
+    ``mutate(rng, args) -> [(args, label)]``, one shape rule at a time
+    (:mod:`kconform.oracle.shape_rules`)."""
+
+    def errors() -> list[Sample]:
+        rng = np.random.default_rng(0)
+        out = fixed()
+        for sample in samples(rng, "float32"):
+            out += [Sample(args, label) for args, label in mutate(rng, sample.args)]
+        return out
+
+    return errors
+
+
+def _join_mutations(stacked):
+    def mutate(rng, args):
+        tensors, axis = args
+        shapes = [np.shape(t) for t in tensors]
+        return [
+            (([rand(rng, s, "float32") for s in changed], axis), label)
+            for changed, label in join_mismatches(shapes, axis, stacked)
+        ]
+
+    return mutate
 
 
 def _idx(values, dtype="int32"):
@@ -106,6 +134,24 @@ def r(*shape, lo=-3.0, hi=3.0):
     return lambda rng, dtype: rand(rng, shape, dtype, lo, hi)
 
 
+_CONCAT_SAMPLES = _samples(
+    ("axis=0", lambda g, d: ([r(2, 3)(g, d), r(4, 3)(g, d)], 0)),
+    ("axis=1", lambda g, d: ([r(2, 3)(g, d), r(2, 5)(g, d)], 1)),
+    (
+        "three, axis=-1",
+        lambda g, d: ([r(2, 1)(g, d), r(2, 2)(g, d), r(2, 3)(g, d)], -1),
+    ),
+    ("one tensor", lambda g, d: ([r(2, 3)(g, d)], 0)),
+)
+_STACK_SAMPLES = _samples(
+    ("axis=0", lambda g, d: ([r(2, 3)(g, d), r(2, 3)(g, d)], 0)),
+    (
+        "axis=-1",
+        lambda g, d: ([r(2, 3)(g, d), r(2, 3)(g, d), r(2, 3)(g, d)], -1),
+    ),
+    ("axis=1 of scalars", lambda g, d: ([r(4)(g, d), r(4)(g, d)], 1)),
+)
+
 SPECS = [
     spec(
         "reshape",
@@ -161,32 +207,27 @@ SPECS = [
     spec(
         "concatenate",
         _concat_ref,
-        _samples(
-            ("axis=0", lambda g, d: ([r(2, 3)(g, d), r(4, 3)(g, d)], 0)),
-            ("axis=1", lambda g, d: ([r(2, 3)(g, d), r(2, 5)(g, d)], 1)),
-            (
-                "three, axis=-1",
-                lambda g, d: ([r(2, 1)(g, d), r(2, 2)(g, d), r(2, 3)(g, d)], -1),
+        _CONCAT_SAMPLES,
+        _generated(
+            _errors(
+                ("other axes differ", lambda g, d: ([r(2, 3)(g, d), r(2, 4)(g, d)], 0)),
+                ("ranks differ", lambda g, d: ([r(2, 3)(g, d), r(3)(g, d)], 0)),
             ),
-            ("one tensor", lambda g, d: ([r(2, 3)(g, d)], 0)),
-        ),
-        _errors(
-            ("other axes differ", lambda g, d: ([r(2, 3)(g, d), r(2, 4)(g, d)], 0)),
-            ("ranks differ", lambda g, d: ([r(2, 3)(g, d), r(3)(g, d)], 0)),
+            _CONCAT_SAMPLES,
+            _join_mutations(stacked=False),
         ),
     ),
     spec(
         "stack",
         _stack_ref,
-        _samples(
-            ("axis=0", lambda g, d: ([r(2, 3)(g, d), r(2, 3)(g, d)], 0)),
-            (
-                "axis=-1",
-                lambda g, d: ([r(2, 3)(g, d), r(2, 3)(g, d), r(2, 3)(g, d)], -1),
+        _STACK_SAMPLES,
+        _generated(
+            _errors(
+                ("shapes differ", lambda g, d: ([r(2, 3)(g, d), r(3, 2)(g, d)], 0))
             ),
-            ("axis=1 of scalars", lambda g, d: ([r(4)(g, d), r(4)(g, d)], 1)),
+            _STACK_SAMPLES,
+            _join_mutations(stacked=True),
         ),
-        _errors(("shapes differ", lambda g, d: ([r(2, 3)(g, d), r(3, 2)(g, d)], 0))),
     ),
     spec(
         "split",
