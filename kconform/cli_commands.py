@@ -245,7 +245,8 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="Seconds one case may run before its backend's session is killed "
         "(the case is then 'timeout', the backend's remaining cases 'not-run'; "
         f"default: {DEFAULT_TIMEOUT:g}). Starting a session (imports, loading "
-        "the backend, collecting) may take max(S, 300) s",
+        "the backend, collecting) may take max(S, 300) s; a --backend-plugin "
+        "module, imported first in a process of its own, min(S, 120) s",
     )
     _add_no_golden(run)
     run.add_argument(
@@ -294,27 +295,58 @@ def _error(command: str, message: str) -> int:
     return EXIT_USAGE
 
 
-def _select_backends(args: argparse.Namespace) -> list[str]:
-    """The backends to run, as the pytest plugin would select them."""
+class _LoadErrors(dict):
+    """Backend (or module) name -> load error; ``modules``: the modules that failed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.modules: set[str] = set()
+
+
+class _Probed:
+    """The installed backends, and the plugin modules that imported and bound."""
+
+    def __init__(self, registry: BackendRegistry, added: list[str]) -> None:
+        self.installed = [*registry.names(), *added]
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys(self.installed))
+
+
+def _select_backends(args: argparse.Namespace) -> tuple[list[str], _LoadErrors]:
+    """The backends to run, as the pytest plugin would select them, and the
+    plugin modules that failed to load (module -> error).
+
+    Plugin modules are imported in watched child processes (runner/probe.py),
+    as the sessions would import them (the working directory on sys.path): one
+    that exits, hangs or crashes at import is that plugin's load error.
+    """
     import pytest
 
-    from .pytest_plugin import _select
+    from .pytest_plugin import _select_with_failed
+    from .runner.probe import PROBE_TIMEOUT, probe_plugin
 
-    # Plugin modules import as they would in the sessions (`python -m pytest`
-    # puts the working directory first on sys.path).
-    if args.backend_plugin and os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    registry = BackendRegistry()
-    added = []
+    added, failed = [], _LoadErrors()
     for module in args.backend_plugin:
-        try:
-            added.append(registry.add_module(module))
-        except KconformError as exc:
-            raise ValueError(f"--backend-plugin={module}: {exc}") from exc
+        probe = probe_plugin(module, min(args.timeout, PROBE_TIMEOUT))
+        if probe.missing:  # a mistyped name or path: say so, run nothing
+            try:
+                BackendRegistry().add_module(module)
+            except KconformError as exc:
+                raise ValueError(f"--backend-plugin={module}: {exc}") from exc
+        if probe.name is not None:
+            added.append(probe.name)
+        else:  # under the backend's name where the module declared one
+            failed[probe.backend or module] = probe.error or "failed to load"
+            failed.modules.add(module)
+    registry = _Probed(BackendRegistry(), added)
     try:
-        selected = _select(registry, args.backend, added)
+        selected = _select_with_failed(registry, args.backend, added, failed)
     except pytest.UsageError as exc:
         raise ValueError(str(exc)) from exc
+    selected = [n for n in selected if n not in failed]
+    if failed and not selected:
+        return [], failed
     if not selected:
         raise ValueError(
             "no backend to run: no kconform backend is installed (no entry point "
@@ -323,7 +355,7 @@ def _select_backends(args: argparse.Namespace) -> list[str]:
             "from; `pip install ./backends/numpy` from a kconform checkout), or "
             "name a plugin module with --backend-plugin"
         )
-    return list(dict.fromkeys(selected))
+    return list(dict.fromkeys(selected)), failed
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -331,14 +363,15 @@ def _run(args: argparse.Namespace) -> int:
     from .runner import RunOptions, run_backends
 
     try:
-        backends = _select_backends(args)
+        backends, load_errors = _select_backends(args)
     except ValueError as exc:
         return _error("run", str(exc))
+    loaded = [m for m in args.backend_plugin if m not in load_errors.modules]
     extra = list(args.pytest_args)
     if extra and extra[0] == "--":
         extra = extra[1:]
     pytest_args = [
-        *(f"--backend-plugin={m}" for m in args.backend_plugin),
+        *(f"--backend-plugin={m}" for m in args.backend_plugin if m in loaded),
         *TIERS[args.tier],
         # golden records are compared once, in the merged report
         "--kconform-golden=off",
@@ -349,7 +382,11 @@ def _run(args: argparse.Namespace) -> int:
     for arg in extra:
         if arg.startswith("--kconform-profile="):
             profile = arg.split("=", 1)[1]
-    report = Path(args.report) if args.report else default_run_dir(backends)
+    report = (
+        Path(args.report)
+        if args.report
+        else default_run_dir(backends or list(load_errors))
+    )
     options = RunOptions(
         backends=backends,
         report_dir=report,
@@ -358,6 +395,7 @@ def _run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         golden=args.golden,
         profile=profile,
+        load_errors=dict(load_errors),
     )
     return run_backends(options)
 
@@ -385,11 +423,19 @@ def _report(args: argparse.Namespace) -> int:
             + "; to merge runs: `kconform report merge A B --out DIR`",
         )
     try:
-        for path in inputs:
+        shards = [] if merging else _orphan_shards(inputs[0])
+        for path in shards or inputs:
             load_run(path)  # a clear error for what is not a run, before rendering
         from . import report
 
-        if merging:
+        if shards:  # `kconform run` was killed before it merged: merge now
+            print(
+                f"kconform report: no results.json in {inputs[0]}; merging the "
+                f"{len(shards)} backend shard(s) under {inputs[0] / 'shards'} into it"
+            )
+            out = inputs[0]
+            lines = report.merge(shards, out, golden=args.golden)
+        elif merging:
             out = Path(args.out)
             lines = report.merge(inputs, out, golden=args.golden)
         else:
@@ -401,6 +447,14 @@ def _report(args: argparse.Namespace) -> int:
 
     print_lines(lines)
     return EXIT_OK
+
+
+def _orphan_shards(run_dir: Path) -> list[Path]:
+    """The shards of a ``kconform run`` directory that has no merged records
+    (the run was killed, SIGKILL included, before its first merge)."""
+    if (run_dir / "results.json").exists():
+        return []
+    return sorted(p.parent for p in run_dir.glob("shards/*/results.json"))
 
 
 def _golden(argv: list[str]) -> int:

@@ -186,15 +186,17 @@ def bind_plugin(plugin: Any, plugin_name: str, source: str = "") -> Backend:
 
 
 def _import_failure(
-    plugin_name: str, what: str, exc: BaseException
+    plugin_name: str, what: str, exc: BaseException, module: bool = False
 ) -> BackendLoadError:
     tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    fix = (
+        f"check that it imports on its own: python -c 'import {plugin_name}'"
+        if module
+        else f"{install_hint(plugin_name)}, and check that its framework imports "
+        "on its own"
+    )
     return BackendLoadError(
-        plugin_name,
-        [
-            f"Importing {what} failed: {tb}. Fix: {install_hint(plugin_name)}, "
-            "and check that its framework imports on its own."
-        ],
+        plugin_name, [f"Importing {what} failed: {tb}. Fix: {fix}."]
     )
 
 
@@ -219,7 +221,7 @@ class BackendRegistry:
             top = module_path.split(".")[0]
             if exc.name not in (module_path, top):
                 raise _import_failure(
-                    module_path, f"module {module_path!r}", exc
+                    module_path, f"module {module_path!r}", exc, module=True
                 ) from exc
             raise BackendLoadError(
                 module_path,
@@ -234,7 +236,9 @@ class BackendRegistry:
                 ],
             ) from exc
         except Exception as exc:
-            raise _import_failure(module_path, f"module {module_path!r}", exc) from exc
+            raise _import_failure(
+                module_path, f"module {module_path!r}", exc, module=True
+            ) from exc
         name = module_path
         info = getattr(module, "kconform_backend_info", None)
         if callable(info):

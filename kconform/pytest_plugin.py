@@ -133,6 +133,9 @@ def _select(
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from .suite import interrupts
+
+    interrupts.install()  # a KeyboardInterrupt an op raises is not a Ctrl-C
     for name, doc in CHECK_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: kconform check: {doc}")
     config.addinivalue_line(
@@ -140,12 +143,17 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     registry = BackendRegistry()
     added = []
+    failed = _probe_plugins(config)
     for module in config.getoption("backend_plugin"):
+        if module in failed["modules"]:
+            continue  # never imported here: it may exit, hang or crash
         try:
             added.append(registry.add_module(module))
         except Exception as exc:
             raise pytest.UsageError(f"--backend-plugin={module}: {exc}") from exc
-    selected = _select(registry, config.getoption("backend"), added)
+    selected = _select_with_failed(
+        registry, config.getoption("backend"), added, failed["errors"]
+    )
     report_dir = config.getoption("kconform_report_dir")
     # A pytest-xdist worker writes its reproductions into the controller's run.
     report_dir = getattr(config, "workerinput", {}).get(_RUN_DIR_KEY, report_dir)
@@ -155,7 +163,8 @@ def pytest_configure(config: pytest.Config) -> None:
         profile=_profile(config),
         report_dir=Path(report_dir) if report_dir else default_run_dir(selected),
     )
-    state.load()
+    state.load(failed["errors"])
+    state.extra["failed_plugins"] = failed
     from .suite.recording import filters_text
 
     state.extra["filters"] = filters_text(
@@ -196,14 +205,62 @@ def _profile(config: pytest.Config) -> str:
 
 
 _RUN_DIR_KEY = "kconform_run_dir"
+_FAILED_KEY = "kconform_failed_plugins"
+
+
+def _select_with_failed(
+    registry: BackendRegistry,
+    option: str | None,
+    added: list[str],
+    errors: dict[str, str],
+) -> list[str]:
+    """:func:`_select`, where the plugins that failed to load (``errors``) are
+    selected as load errors: by default, or when ``--backend`` names them."""
+    if not errors:
+        return _select(registry, option, added)
+    if option is None:
+        ok = (
+            _select(registry, None, added)
+            if added or "numpy" in registry.names()
+            else []
+        )
+    elif option.strip() == "all":
+        ok = _select(registry, option, added)
+    else:
+        rest = [n.strip() for n in option.split(",") if n.strip() not in errors]
+        ok = _select(registry, ",".join(rest), added) if rest else []
+    return [*ok, *(n for n in errors if n not in ok)]
+
+
+def _probe_plugins(config: pytest.Config) -> dict[str, Any]:
+    """The ``--backend-plugin`` modules that fail to import and bind in a watched
+    child process (runner/probe.py): ``{"errors": {backend or module: what
+    happened}, "modules": [the modules]}``. A pytest-xdist worker takes the
+    controller's answer."""
+    inherited = getattr(config, "workerinput", {}).get(_FAILED_KEY)
+    if inherited is not None:
+        return inherited
+    from .runner.probe import probe_plugin
+
+    failed: dict[str, Any] = {"errors": {}, "modules": []}
+    for module in config.getoption("backend_plugin"):
+        probe = probe_plugin(module)
+        if probe.error is not None and not probe.missing:
+            failed["errors"][probe.backend or module] = probe.error
+            failed["modules"].append(module)
+    return failed
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """Under pytest-xdist: tell each worker the controller's run directory."""
+    """Under pytest-xdist: tell each worker the controller's run directory, and
+    which plugin modules failed to load (they are not imported again)."""
     state = node.config.stash.get(STATE_KEY, None)
     if state is not None:
         node.workerinput[_RUN_DIR_KEY] = str(state.report_dir)
+        node.workerinput[_FAILED_KEY] = state.extra.get(
+            "failed_plugins", {"errors": {}, "modules": []}
+        )
 
 
 def default_run_dir(selected: list[str]) -> Path:
@@ -316,6 +373,15 @@ class SessionReporter:
         for name, ids in planned_ids(session.items).items():
             self.state.writer.plan(name, ids)
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: Any) -> Any:
+        result = yield
+        from .suite import interrupts
+
+        if interrupts.received():  # even if the code under test swallowed it
+            item.session.shouldstop = "interrupted by a signal (SIGINT or SIGTERM)"
+        return result
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties).get("kconform")
         if props is None:
@@ -323,6 +389,10 @@ class SessionReporter:
             return
         if report.when != "call":
             return
+        from .suite import interrupts
+
+        if report.failed and interrupts.received():
+            return  # cut short by the interrupt: not run, not failed
         outcome = props.get("outcome")
         if hasattr(report, "wasxfail"):
             outcome = "deviation"

@@ -166,11 +166,13 @@ def write_stub(
     *,
     profile: str = "ci",
     argv: list[str] | None = None,
+    load_error: str | None = None,
 ) -> None:
     """Records for ``backend`` with no cases: its session wrote none.
 
-    For a session that died or hung before its first checkpoint, or that
-    never started because the run was interrupted first.
+    For a session that died or hung before its first checkpoint, that never
+    started because the run was interrupted first, or whose plugin module
+    failed to import (``load_error``).
     """
     from .._version import __version__
     from ..contract import CONTRACT_VERSION, OPS, op_names
@@ -188,9 +190,9 @@ def write_stub(
             "implemented": [],
             "capabilities": [],
             "deviations_declared": 0,
-            "load_error": None,
+            "load_error": load_error,
             "status": status,
             "status_detail": detail,
         }
     )
-    writer.finish(complete=False, detail=detail)
+    writer.finish(complete=load_error is not None, detail=detail)

@@ -67,6 +67,9 @@ class RunOptions:
     timeout: float = 300.0
     golden: bool = True
     profile: str = "ci"
+    #: Plugin modules that failed to import or bind (see probe.py): module ->
+    #: what happened. Each is a backend of its own with a load error.
+    load_errors: dict[str, str] = field(default_factory=dict)
 
 
 class _Runner:
@@ -75,6 +78,9 @@ class _Runner:
         self.report_dir = options.report_dir.resolve()
         self.terminal = Terminal()
         self.pending = list(options.backends)
+        for module in options.load_errors:
+            if module not in options.backends:
+                options.backends.append(module)
         self.running: list[Child] = []
         self.results: dict[str, ChildResult] = {}
         self.signal: int | None = None
@@ -212,7 +218,38 @@ class _Runner:
                 child.kill()
 
     # -- the loop --------------------------------------------------------------------
+    def record_load_errors(self) -> None:
+        """A record for each plugin that failed to load: its error, no cases."""
+        for module, error in self.options.load_errors.items():
+            shard = self.stub(
+                module, "complete", "the plugin module failed to load", error
+            )
+            self.say(f"{module}: LOAD ERROR: {error}")
+            self.results[module] = ChildResult(
+                module, shard, "finished", 2, "load error", 0.0
+            )
+        if self.options.load_errors:
+            self.merge()
+
+    def stub(
+        self, backend: str, status: str, detail: str, load_error: str | None = None
+    ) -> Path:
+        """A fresh shard for ``backend`` holding a record with no cases."""
+        shard = self.shard(backend)
+        if shard.exists():
+            shutil.rmtree(shard)
+        write_stub(
+            shard,
+            backend,
+            status,
+            detail,
+            profile=self.options.profile,
+            load_error=load_error,
+        )
+        return shard
+
     def loop(self) -> None:
+        self.record_load_errors()
         deadline: float | None = None
         while self.pending or self.running:
             if self.signal is None:
@@ -234,15 +271,10 @@ class _Runner:
 
     def pending_interrupted(self) -> None:
         for backend in self.pending:
-            shard = self.shard(backend)
-            if shard.exists():
-                shutil.rmtree(shard)
-            write_stub(
-                shard,
+            shard = self.stub(
                 backend,
                 "interrupted",
                 "not started: kconform run was interrupted first",
-                profile=self.options.profile,
             )
             self.results[backend] = ChildResult(
                 backend, shard, "interrupted", None, "not started", 0.0

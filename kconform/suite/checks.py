@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from ..dtypes import FLOATS, finfo, name_of, promote, round_to, to_numpy_dtype
 from ..errors import MissingOpError
 from ..oracle.measure import Measurement, measure, widen
 from ..oracle.spec import OpSpec, Sample
+from . import interrupts
 from .repro import repro_script, write_repro
 
 __all__ = [
@@ -121,7 +121,9 @@ def to_backend(backend: Backend, value: Any) -> Any:
 
 
 def _describe_exc(exc: BaseException) -> str:
-    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+    from .interrupts import describe
+
+    return describe(exc)
 
 
 def _call(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> Any:
@@ -131,7 +133,9 @@ def _call(ctx: CaseContext, spec: OpSpec, sample: Sample, dtype: str) -> Any:
         return getattr(backend, spec.op)(*args)
     except MissingOpError:
         raise  # the case is blocked by an op the backend lacks, not failed
-    except Exception as exc:
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not interrupts.is_case_failure(exc):
+            raise  # a real interrupt of the session, or pytest's own outcome
         ctx.fail(
             f"raised {_describe_exc(exc)} on {sample.label or 'a valid input'}",
             spec,
@@ -151,7 +155,17 @@ def _as_numpy(
             sample,
             dtype,
         )
-    arr = backend.to_numpy(out)
+    try:
+        arr = backend.to_numpy(out)
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not interrupts.is_case_failure(exc):
+            raise
+        ctx.fail(
+            f"returned a tensor that to_numpy cannot read: {_describe_exc(exc)}",
+            spec,
+            sample,
+            dtype,
+        )
     if not isinstance(arr, np.ndarray):
         ctx.fail(
             f"to_numpy returned {type(arr).__name__}, expected numpy.ndarray",

@@ -13,7 +13,7 @@ from ..deviations import is_pattern, match_deviation
 from ..errors import MissingOpError
 from ..oracle.spec import OpSpec
 from ..records.schema import encode_array, json_float
-from . import checks
+from . import checks, interrupts
 from .profiles import hypothesis_settings, reproducible_draws
 from .state import STATE_KEY, SessionState
 
@@ -90,9 +90,13 @@ class SpecItem(pytest.Item):
             props["outcome"] = "blocked"
             props["message"] = exc.blocked
             pytest.skip(props["message"])
-        except BaseException:
+        except BaseException as exc:
             _fill(props, ctx)
-            raise
+            if not interrupts.is_case_failure(exc):
+                raise
+            # KeyboardInterrupt, SystemExit, ... from the backend: its failure
+            props["message"] = f"{self.name} raised {interrupts.describe(exc)}"
+            raise checks.ConformanceFailure(props["message"]) from None
         _fill(props, ctx)
         # A pattern may match cases that pass; an exact id that passes is out of date.
         if deviation is not None and not is_pattern(deviation["id"]):

@@ -20,6 +20,7 @@ import pytest
 
 from ..backend import Backend
 from ..errors import MissingOpError
+from . import interrupts
 from .lifecycle_reference import Reference, compare_stage, reference_for
 from .state import STATE_KEY, SessionState
 
@@ -130,8 +131,12 @@ class LifecycleItem(pytest.Item):
             props["outcome"] = "blocked"
             props["message"] = exc.blocked
             pytest.skip(props["message"])
-        except BaseException:
+        except BaseException as exc:
             ctx.failed_stage = self.name
+            if interrupts.is_case_failure(exc):  # not the session's end
+                raise AssertionError(
+                    f"{self.name} raised {interrupts.describe(exc)}"
+                ) from None
             raise
         finally:
             props["arrays"] = _new_records(before, ctx.state.get("records", {}))

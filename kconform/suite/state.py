@@ -45,9 +45,16 @@ class SessionState:
     #: Writes the run's records (None in pytest-xdist workers: the controller writes).
     writer: Any = None
 
-    def load(self) -> None:
-        """Load every selected backend, keeping load errors per backend."""
+    def load(self, failed: dict[str, str] | None = None) -> None:
+        """Load every selected backend, keeping load errors per backend.
+
+        ``failed``: plugin modules that failed to load in a watched child
+        process (module -> error); they are not imported here.
+        """
         for name in self.selected:
+            if failed and name in failed:
+                self.load_errors[name] = BackendLoadError(name, [failed[name]])
+                continue
             try:
                 backend = self.registry.load(name)
             except BackendLoadError as exc:

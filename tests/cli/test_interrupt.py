@@ -84,6 +84,12 @@ def test_sigkill_of_everything_leaves_the_last_checkpoint(
     run = load_run(tmp_path / "merged")
     assert not run.complete and run.backends["numpy"]["cases"]
     assert (tmp_path / "merged" / "summary.md").is_file()
+    # `kconform report` on the killed run's directory rebuilds it from its shards
+    if not (tmp_path / "out" / "results.json").exists():
+        again = kconform("report", "out")
+        assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+        assert "merging the 1 backend shard(s)" in again.stdout
+    assert load_run(tmp_path / "out").backends["numpy"]["cases"]
 
 
 def test_a_session_whose_runner_dies_stops_and_finishes_its_records(
@@ -99,3 +105,47 @@ def test_a_session_whose_runner_dies_stops_and_finishes_its_records(
     numpy = load_run(shard).backends["numpy"]
     assert numpy["status"] == "interrupted"
     assert 0 < len(numpy["cases"]) < len(numpy["planned"])
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_plain_pytest_keeps_every_finished_case_on_a_signal(
+    tmp_path, cli_env, kconform, signum
+):
+    """Plain ``pytest``, no ``kconform run``: the signal ends the session, which
+    writes the records of every case that finished, and none is failed by it."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--pyargs",
+            "kconform.suite",
+            "--backend=numpy",
+            "--kconform-report-dir=out",
+            "--kconform-heartbeat=out/heartbeat.json",
+        ],
+        cwd=tmp_path,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    wait_for(lambda: _cases_so_far(tmp_path / "out") > 50, 120, "50 cases")
+    os.kill(proc.pid, signum)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == pytest.ExitCode.INTERRUPTED, stdout[-3000:]
+    numpy = load_run(tmp_path / "out").backends["numpy"]
+    assert numpy["status"] == "interrupted"
+    finished = len(numpy["cases"])
+    passed = [c for c in stdout.splitlines() if "passed" in c]
+    assert finished > 50 and passed, stdout[-2000:]
+    outcomes = {c["outcome"] for c in numpy["cases"].values()}
+    assert outcomes <= {"passed", "deviation", "missing"}, outcomes
+    assert (tmp_path / "out" / "summary.md").is_file()
+    assert kconform("report", "out").returncode == 0

@@ -280,3 +280,20 @@ def test_without_numpy_the_default_is_the_only_backend_or_a_clear_choice():
     message = str(info.value)
     assert "numpy, is not installed" in message and "acme, mlx" in message
     assert "--backend=acme" in message and "none is installed" not in message
+
+
+def test_a_plugin_that_exits_at_import_is_a_load_error_in_plain_pytest(pytester):
+    (pytester.path / "plugin_exits.py").write_text("import sys\nsys.exit(0)\n")
+    result = pytester.runpytest_subprocess(
+        "--pyargs",
+        "kconform.suite",
+        "--backend-plugin=plugin_exits",
+        "-k",
+        "relu[numpy-float32] or backend-load",
+        "-p",
+        "no:cacheprovider",
+    )
+    out = result.stdout.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, out[-3000:]
+    result.assert_outcomes(passed=1, failed=1)
+    assert "importing 'plugin_exits' raised SystemExit: 0" in out

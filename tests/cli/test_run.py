@@ -165,3 +165,62 @@ def test_a_crash_costs_its_backend_only(kconform, tmp_path):
     numpy = cases(tmp_path / "out", "numpy")
     assert {c["outcome"] for c in numpy.values()} == {"passed"}
     assert len(numpy) == len(got)
+
+
+#: Plugin modules that misbehave at import, and what their load error says.
+IMPORT_FAULTS = {
+    "exits": ("import sys\nsys.exit(0)\n", "raised SystemExit: 0"),
+    "quits": ("import os\nos._exit(0)\n", "ended the interpreter with exit code 0"),
+    "hangs": ("import time\ntime.sleep(3600)\n", "the import hangs"),
+    "aborts": ("import os\nos.abort()\n", "was killed by SIGABRT"),
+    "fails": ("raise RuntimeError('broken plugin')\n", "RuntimeError: broken plugin"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(IMPORT_FAULTS))
+def test_a_plugin_misbehaving_at_import_is_its_load_error(kconform, tmp_path, fault):
+    source, said = IMPORT_FAULTS[fault]
+    (tmp_path / f"plugin_{fault}.py").write_text(source)
+    proc = kconform(
+        "run",
+        f"--backend-plugin=plugin_{fault}",
+        "--report=out",
+        "--timeout=10",
+        "--",
+        "-k",
+        "relu and not explore",
+    )
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run = load_run(tmp_path / "out")
+    record = run.backends[f"plugin_{fault}"]
+    assert said in record["load_error"], record["load_error"]
+    numpy = run.backends["numpy"]  # the other backend ran in full
+    assert numpy["status"] == "complete"
+    assert {c["outcome"] for c in numpy["cases"].values()} == {"passed"}
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert f"plugin_{fault}" in summary and "load error" in summary
+
+
+def test_base_exceptions_from_ops_fail_their_case_and_the_session_goes_on(
+    kconform, tmp_path
+):
+    proc = kconform(
+        "run",
+        "--backend-plugin=misbehaving_backend",
+        "--backend=misbehaving",
+        "--report=out",
+        "--",
+        "-k",
+        "(tanh or sin or cos or relu) and not explore and not grad",
+    )
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    got = cases(tmp_path / "out", "misbehaving")
+    assert load_run(tmp_path / "out").backends["misbehaving"]["status"] == "complete"
+    assert got["relu[misbehaving-float32]"]["outcome"] == "passed"
+    for case, said in (
+        ("tanh[misbehaving-float32]", "raised KeyboardInterrupt"),
+        ("cos[misbehaving-float32]", "raised SystemExit: 3"),
+        ("sin[misbehaving-float32]", "to_numpy cannot read: RuntimeError"),
+    ):
+        assert got[case]["outcome"] == "failed", case
+        assert said in got[case]["message"], got[case]["message"]
