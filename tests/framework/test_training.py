@@ -347,3 +347,13 @@ def test_regularizers_add_to_the_loss(backend: Any) -> None:
             np.asarray(model.engine.numpy(data_loss(y, model.predict(x, verbose=0))))
         )
     assert model.evaluate(x, y, verbose=0) == pytest.approx(plain + reg, rel=1e-5)
+
+
+def test_an_int_is_not_a_shape_as_in_keras() -> None:
+    import kconform.framework as keras
+
+    with pytest.raises(
+        ValueError, match=r"Cannot convert '4' to a shape.*shape=\(4,\)"
+    ):
+        keras.Input(shape=4)
+    assert keras.Input(shape=[4]).shape == (None, 4)

@@ -55,7 +55,13 @@ class InputLayer(Layer):
                     "You must pass a `shape` argument, e.g. "
                     "`keras.Input(shape=(784,))`."
                 )
-            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            if not hasattr(shape, "__iter__") or isinstance(shape, (str, bytes)):
+                # Keras 3 refuses it too (standardize_shape): an int is not a shape
+                raise ValueError(
+                    f"Cannot convert '{shape}' to a shape: `shape` is a tuple "
+                    f"without the batch axis, e.g. `keras.Input(shape=({shape},))`."
+                )
+            shape = tuple(shape)
             batch_shape = (batch_size,) + shape
         batch_shape = tuple(batch_shape)
         for d in batch_shape:

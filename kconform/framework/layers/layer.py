@@ -7,8 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from kconform.errors import KconformError
-
 from .. import _config, _tree, initializers, regularizers
 from .._engine import Engine, active_engine, current_engine
 from .._limits import ALLOC_LIMIT
@@ -159,15 +157,9 @@ class Layer:
                 f"Layer '{self.name}': received an invalid `shape` for add_weight, "
                 f"expected a tuple of non-negative ints. Received: shape={shape}"
             )
-        limit = ALLOC_LIMIT.get()
-        if limit is not None and math.prod(shape) > limit:
-            raise KconformError(
-                f"Layer '{self.name}' declares a weight of shape {shape} "
-                f"({math.prod(shape)} "
-                "values), more than any weight stored in the file being loaded "
-                f"({limit}); "
-                "the saved config is corrupt or hostile."
-            )
+        budget = ALLOC_LIMIT.get()
+        if budget is not None:  # loading a file: no more than it declares
+            budget.take(shape, self.name)
         dtype = dtype or self.dtype
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"

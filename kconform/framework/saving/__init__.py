@@ -8,11 +8,13 @@ by name among the built-ins and those registered with
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 from typing import Any
 
 import numpy as np
 
+from ...errors import KconformError
 from . import _common, h5, keras_zip
 from ._common import CorruptFileError
 from .registry import get_custom_objects, register_keras_serializable
@@ -89,10 +91,68 @@ def load_model(
     del safe_mode  # always safe: nothing in a file is executed
     path = os.fspath(filepath)
     if path.endswith(".keras"):
-        return keras_zip.load_keras(path, custom_objects, compile, backend)
+        return _untrusted(path, keras_zip.load_keras, custom_objects, compile, backend)
     if path.endswith((".h5", ".hdf5")):
-        return h5.load_h5(path, custom_objects, compile, backend)
+        return _untrusted(path, h5.load_h5, custom_objects, compile, backend)
     raise _ext_error(path, "`load_model()`")
+
+
+def _check_regular_file(path: str) -> None:
+    """A model file is a regular file: a FIFO would block ``open``, a device never
+    ends, a directory is a mistake worth naming."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"File not found: filepath={path}. Please ensure the file is an "
+            "accessible model file."
+        ) from None
+    if stat.S_ISDIR(mode):
+        raise CorruptFileError(
+            f"'{path}' is a directory, not a model file (Keras 2's SavedModel "
+            "directories are not read; save with `model.save('name.keras')`)."
+        )
+    if not stat.S_ISREG(mode):
+        raise CorruptFileError(
+            f"'{path}' is not a regular file (a FIFO, socket or device); refusing "
+            "to read it."
+        )
+
+
+def _untrusted(path: str, load: Any, *args: Any) -> Any:
+    """Load ``path`` with ``load``: every failure a file can cause is a
+    CorruptFileError (a ValueError) saying what is wrong, whatever raised it."""
+    _check_regular_file(path)
+    try:
+        return load(path, *args)
+    except (CorruptFileError, FileNotFoundError):
+        raise
+    except RecursionError as exc:
+        raise CorruptFileError(
+            f"File '{path}': its config nests too deeply to be rebuilt."
+        ) from exc
+    except MemoryError as exc:
+        raise CorruptFileError(
+            f"File '{path}': rebuilding it ran out of memory ({exc})."
+        ) from exc
+    except KconformError as exc:
+        raise CorruptFileError(f"File '{path}': {exc}") from exc
+    except (
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        ValueError,
+        OSError,
+        RuntimeError,
+        UnicodeError,
+        OverflowError,
+        ZeroDivisionError,
+    ) as exc:
+        raise CorruptFileError(
+            f"File '{path}' is malformed: rebuilding it raised "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:

@@ -35,11 +35,13 @@ class CorruptFileError(KconformError, ValueError):
 
 def parse_json(data: bytes, member: str, path: str) -> Any:
     try:
-        return json.loads(data.decode("utf-8"))
+        value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise CorruptFileError(
             f"File '{path}': member '{member}' is not valid JSON ({exc})."
         ) from exc
+    check_depth(value, path, f"member '{member}'")
+    return value
 
 
 def _loss_entry(spec: Any) -> Any:
@@ -229,3 +231,70 @@ def check_target(filepath: Any, overwrite: bool) -> str:
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
     return path
+
+
+#: How deep a saved config may nest (a Sequential in a Model in ... a layer).
+MAX_CONFIG_DEPTH = 100
+
+
+def check_depth(value: Any, path: str, member: str) -> None:
+    """Refuse JSON nested deeper than MAX_CONFIG_DEPTH (iteratively: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_CONFIG_DEPTH:
+            raise CorruptFileError(
+                f"File '{path}': {member} nests deeper than {MAX_CONFIG_DEPTH} levels."
+            )
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def budget_for(
+    path: str,
+    declared: list[tuple[tuple[int, ...], Any]],
+    also: list[tuple[tuple[int, ...], Any]] = (),  # type: ignore[assignment]
+) -> Any:
+    """The allocation budget of the model's weights a file declares (``declared``:
+    their (shape, dtype)s), refused if they and the file's other arrays
+    (``also``: optimizer state) exceed ``max_load_bytes()`` (see _limits)."""
+    from .._limits import AllocBudget, max_load_bytes
+
+    sizes = [math.prod(int(d) for d in shape) for shape, _ in declared]
+    nbytes = sum(
+        math.prod(int(d) for d in shape) * np.dtype(dt).itemsize
+        for shape, dt in [*declared, *also]
+    )
+    cap = max_load_bytes()
+    if nbytes > cap:
+        raise CorruptFileError(
+            f"File '{path}' declares {nbytes} bytes of weights, more than the "
+            f"{cap} bytes kconform loads (raise KCONFORM_MAX_LOAD_BYTES for a "
+            "genuinely large model)."
+        )
+    return AllocBudget(per_weight=max(sizes, default=0), total=sum(sizes))
+
+
+def rebuild(
+    config: Any, build_shape: Any, budget: Any, custom_objects: Any, backend: Any
+) -> Any:
+    """The model of a saved ``config``, built (with ``build_shape`` when the
+    config alone does not build it), every weight taken from ``budget``."""
+    from .._engine import engine_for
+    from .._limits import ALLOC_LIMIT
+    from .serialization import deserialize_model
+
+    token = ALLOC_LIMIT.set(budget)
+    try:
+        model = deserialize_model(config, custom_objects, backend=engine_for(backend).b)
+        if not model.built and build_shape is not None:
+            model.build(
+                tuple(build_shape)
+                if not isinstance(build_shape[0], list)
+                else [tuple(s) for s in build_shape]
+            )
+    finally:
+        ALLOC_LIMIT.reset(token)
+    return model

@@ -8,7 +8,6 @@ refused, and every dataset's declared shape is checked before it is read.
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from typing import Any
@@ -17,11 +16,9 @@ import numpy as np
 
 from kconform import __version__
 
-from .._engine import engine_for
 from . import _common
 from ._common import CorruptFileError
-from .registry import ALLOC_LIMIT
-from .serialization import deserialize_model, serialize_model
+from .serialization import serialize_model
 
 __all__ = ["load_h5", "load_weights_h5", "save_h5", "save_weights_h5"]
 
@@ -74,133 +71,115 @@ def save_h5(
             os.remove(tmp)
 
 
-def _open(path: str) -> Any:
-    h5py = _h5py()
-    if not os.path.exists(path):
-        raise FileNotFoundError(
-            f"File not found: filepath={path}. Please ensure the file is an "
-            "accessible `.h5` file."
-        )
+def load_timeout() -> float:
+    """Seconds reading one ``.h5`` file may take (``KCONFORM_LOAD_TIMEOUT``)."""
+    raw = os.environ.get("KCONFORM_LOAD_TIMEOUT", "120")
     try:
-        return h5py.File(path, "r")
-    except (OSError, ValueError) as exc:
-        raise CorruptFileError(
-            f"File '{path}' is not a valid HDF5 file: it is truncated, corrupt, or of "
-            f"another format ({exc})."
-        ) from exc
+        return max(float(raw), 0.1)
+    except ValueError:
+        raise ValueError(
+            f"KCONFORM_LOAD_TIMEOUT={raw!r} is not a number of seconds"
+        ) from None
 
 
-def _attr_text(f: Any, name: str, path: str) -> str | None:
-    if name not in f.attrs:
-        return None
-    value = f.attrs[name]
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="strict")
-    if not isinstance(value, str) or len(value) > _common.MAX_JSON_BYTES:
-        raise CorruptFileError(
-            f"File '{path}': attribute '{name}' is not a JSON string."
-        )
-    return value
+def read_untrusted(
+    path: str,
+) -> tuple[dict[str, str], dict[str, list[np.ndarray]]]:
+    """The text attributes and arrays of ``path``, read and validated by
+    ``h5_reader.py`` in a child process stopped after :func:`load_timeout`
+    seconds; they come back as JSON and an ``.npz`` (no pickle)."""
+    import subprocess
+    import sys
+
+    with tempfile.TemporaryDirectory(prefix="kconform-h5-") as out:
+        from .._limits import max_load_bytes
+
+        reader = os.path.join(os.path.dirname(__file__), "h5_reader.py")
+        cmd = [sys.executable, "-I", reader, path, out, str(max_load_bytes())]
+        try:
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=load_timeout()
+            )
+        except subprocess.TimeoutExpired:
+            raise CorruptFileError(
+                f"File '{path}': reading it did not finish in {load_timeout():g} s "
+                "(libhdf5 loops on some corrupt files); refusing it. A genuinely "
+                "large file may need a longer KCONFORM_LOAD_TIMEOUT."
+            ) from None
+        result = os.path.join(out, "result.json")
+        if proc.returncode != 0 or not os.path.exists(result):
+            tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise CorruptFileError(
+                f"File '{path}': reading it crashed the reader (exit code "
+                f"{proc.returncode}: {tail[:300]})."
+            )
+        with open(result, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        if "error" in doc:
+            raise CorruptFileError(doc["error"])
+        arrays: dict[str, list[np.ndarray]] = {}
+        with np.load(os.path.join(out, "arrays.npz"), allow_pickle=False) as data:
+            for group, n in doc["groups"].items():
+                arrays[group] = [data[f"{group}/{i:05d}"] for i in range(n)]
+        return doc["attrs"], arrays
 
 
-def _datasets(
-    f: Any, group_name: str, path: str, expected: list[tuple] | None
+def _checked(
+    arrays: list[np.ndarray], path: str, group: str, expected: list[tuple] | None
 ) -> list[np.ndarray]:
-    h5py = _h5py()
-    if group_name not in f:
-        return []
-    link = f.get(group_name, getlink=True)
-    if not isinstance(link, h5py.HardLink):
+    if expected is not None and len(arrays) != len(expected):
         raise CorruptFileError(
-            f"File '{path}': '{group_name}' is a link to elsewhere; refusing to "
-            "follow it."
+            f"File '{path}' holds {len(arrays)} weight arrays but the model has "
+            f"{len(expected)} weights. The file was saved from a different "
+            "architecture."
         )
-    group = f[group_name]
-    names = sorted(group.keys())
-    if names != [f"{i:05d}" for i in range(len(names))]:
-        raise CorruptFileError(
-            f"File '{path}': unexpected entries in '{group_name}': {names[:5]}..."
-        )
-    if expected is not None and len(names) != len(expected):
-        raise CorruptFileError(
-            f"File '{path}' holds {len(names)} weight arrays but the model has "
-            f"{len(expected)} weights. "
-            "The file was saved from a different architecture."
-        )
-    out = []
-    for i, name in enumerate(names):
-        if not isinstance(group.get(name, getlink=True), h5py.HardLink):
-            raise CorruptFileError(
-                f"File '{path}': '{group_name}/{name}' is a link to elsewhere; "
-                "refusing to follow it."
-            )
-        ds = group[name]
-        if not isinstance(ds, h5py.Dataset) or ds.is_virtual or ds.external:
-            raise CorruptFileError(
-                f"File '{path}': '{group_name}/{name}' is not a plain dataset stored "
-                "in the file."
-            )
-        where = f"dataset '{group_name}/{name}' ({ds.attrs.get('path', '?')})"
+    for i, arr in enumerate(arrays):
         _common.check_declared(
             path,
-            where,
-            tuple(ds.shape or ()),
-            ds.dtype,
+            f"dataset '{group}/{i:05d}'",
+            arr.shape,
+            arr.dtype,
             expected[i] if expected else None,
         )
-        try:
-            out.append(np.asarray(ds[()]))
-        except (OSError, ValueError) as exc:
-            raise CorruptFileError(
-                f"File '{path}': {where} cannot be read; the file is truncated or "
-                f"corrupt ({exc})."
-            ) from exc
-    return out
+    return arrays
 
 
 def load_h5(
     path: str, custom_objects: Any = None, compile: bool = True, backend: Any = None
 ) -> Any:
     """Read a model written by :func:`save_h5`."""
-    with _open(path) as f:
-        text = _attr_text(f, "model_config", path)
-        if text is None:
-            raise CorruptFileError(
-                f"File '{path}' has no model config: it holds only weights (load them "
-                "with "
-                "`model.load_weights`) or was not written by kconform."
-            )
-        config = _common.parse_json(text.encode(), "model_config", path)
-        shapes = (
-            [tuple(f["model_weights"][n].shape) for n in f["model_weights"]]
-            if "model_weights" in f
-            else []
+    attrs, arrays = read_untrusted(path)
+    text = attrs.get("model_config")
+    if text is None:
+        raise CorruptFileError(
+            f"File '{path}' has no model config: it holds only weights (load them "
+            "with `model.load_weights`) or was not written by kconform."
         )
-        token = ALLOC_LIMIT.set(max((math.prod(s) for s in shapes), default=0))
-        try:
-            model = deserialize_model(
-                config, custom_objects, backend=engine_for(backend).b
-            )
-            build = _attr_text(f, "build_input_shape", path)
-            if not model.built and build:
-                shape = json.loads(build)
-                model.build(
-                    tuple(shape)
-                    if not isinstance(shape[0], list)
-                    else [tuple(s) for s in shape]
-                )
-        finally:
-            ALLOC_LIMIT.reset(token)
-        arrays = _datasets(f, "model_weights", path, [v.shape for v in model.weights])
-        _common.assign_weights(model, arrays, path)
-        training = _attr_text(f, "training_config", path)
-        if compile and training:
-            _common.recompile(
-                model, _common.parse_json(training.encode(), "training_config", path)
-            )
-            _common.assign_optimizer(
-                model, _datasets(f, "optimizer_weights", path, None)
-            )
+    config = _common.parse_json(text.encode(), "model_config", path)
+    weights = arrays.get("model_weights", [])
+    build = attrs.get("build_input_shape")
+    model = _common.rebuild(
+        config,
+        _common.parse_json(build.encode(), "build_input_shape", path)
+        if build
+        else None,
+        _common.budget_for(path, [(a.shape, a.dtype) for a in weights]),
+        custom_objects,
+        backend,
+    )
+    expected = [v.shape for v in model.weights]
+    _common.assign_weights(
+        model, _checked(weights, path, "model_weights", expected), path
+    )
+    training = attrs.get("training_config")
+    if compile and training:
+        _common.recompile(
+            model, _common.parse_json(training.encode(), "training_config", path)
+        )
+        _common.assign_optimizer(
+            model,
+            _checked(arrays.get("optimizer_weights", []), path, "optimizer", None),
+        )
     return model
 
 
@@ -209,7 +188,7 @@ def save_weights_h5(model: Any, path: str) -> None:
 
 
 def load_weights_h5(model: Any, path: str, skip_mismatch: bool = False) -> None:
-    with _open(path) as f:
-        expected = None if skip_mismatch else [v.shape for v in model.weights]
-        arrays = _datasets(f, "model_weights", path, expected)
-    _common.assign_weights(model, arrays, path, skip_mismatch=skip_mismatch)
+    _, arrays = read_untrusted(path)
+    expected = None if skip_mismatch else [v.shape for v in model.weights]
+    weights = _checked(arrays.get("model_weights", []), path, "model_weights", expected)
+    _common.assign_weights(model, weights, path, skip_mismatch=skip_mismatch)

@@ -22,11 +22,9 @@ import numpy as np
 
 from kconform import __version__
 
-from .._engine import engine_for
 from . import _common
 from ._common import CorruptFileError
-from .registry import ALLOC_LIMIT
-from .serialization import deserialize_model, serialize_model
+from .serialization import serialize_model
 
 __all__ = ["load_keras", "read_npy", "save_keras"]
 
@@ -219,6 +217,24 @@ def _arrays(
     return out
 
 
+def _declared(entries: Any, path: str) -> list[tuple[tuple[int, ...], Any]]:
+    """The (shape, dtype) of each weight the manifest declares, checked."""
+    if not isinstance(entries, list):
+        raise CorruptFileError(f"File '{path}': the weights manifest is malformed.")
+    out = []
+    for i, entry in enumerate(entries):
+        shape = entry.get("shape") if isinstance(entry, dict) else None
+        if not isinstance(shape, list) or any(
+            type(d) is not int or d < 0 for d in shape
+        ):
+            raise CorruptFileError(
+                f"File '{path}': manifest entry {i} declares no valid shape "
+                f"({str(entry)[:80]})."
+            )
+        out.append((tuple(shape), np.float64))  # the widest a weight is stored in
+    return out
+
+
 def load_keras(
     path: str, custom_objects: Any = None, compile: bool = True, backend: Any = None
 ) -> Any:
@@ -247,24 +263,13 @@ def load_keras(
                 f"File '{path}': config or manifest is not a JSON object."
             )
         entries = manifest.get("weights", [])
-        largest = max(
-            (math.prod(e.get("shape", [])) for e in entries if isinstance(e, dict)),
-            default=0,
+        model = _common.rebuild(
+            config.get("model"),
+            config.get("build_input_shape"),
+            _common.budget_for(path, _declared(entries, path)),
+            custom_objects,
+            backend,
         )
-        token = ALLOC_LIMIT.set(int(largest))
-        try:
-            model = deserialize_model(
-                config.get("model"), custom_objects, backend=engine_for(backend).b
-            )
-            shape = config.get("build_input_shape")
-            if not model.built and shape is not None:
-                model.build(
-                    tuple(shape)
-                    if not isinstance(shape[0], list)
-                    else [tuple(s) for s in shape]
-                )
-        finally:
-            ALLOC_LIMIT.reset(token)
         arrays = _arrays(zf, "weights", entries, path, [v.shape for v in model.weights])
         _common.assign_weights(model, arrays, path)
         if compile and config.get("compile_config"):
