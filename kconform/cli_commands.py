@@ -218,7 +218,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         choices=sorted(TIERS),
         default="default",
         help="smoke: a stratified sample (every check kind of every op in one "
-        "dtype, and the mlp scenario), under a minute for the four built-ins; "
+        "dtype, and the mlp scenario), seconds per backend (JAX: two minutes); "
         "default: every case; thorough: every case, long exploration",
     )
     run.add_argument(

@@ -1,8 +1,9 @@
 """Tiers: how much of the suite a run covers (``kconform run --tier``).
 
 ``smoke``
-    a stratified sample, under a minute for the four built-in backends
-    together (JAX compiles per shape and dtype, which is what bounds it):
+    a stratified sample, about two minutes for the four built-in backends
+    together on two cores (JAX compiles per shape and dtype, which is what
+    bounds it; the others take seconds):
     every check kind of every op -- canonical values, gradients, special
     values, subnormals, the whole range, promotion, error cases and a few
     explored examples -- in the cheapest dtype that exercises it (float32;
