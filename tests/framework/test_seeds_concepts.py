@@ -108,7 +108,9 @@ def categorical_data(ns: dict[str, Any], n: int = 80) -> dict[str, Any]:
 def binary_data(ns: dict[str, Any], n: int = 60) -> dict[str, Any]:
     rng = np.random.default_rng(4)
     ns["x_train"] = rng.random((n, 100), dtype=np.float32)
-    ns["y_train"] = (ns["x_train"][:, :1] > 0.5).astype("float32")
+    # One label per sample, shape (n,), as the seeds' Pima example slices its
+    # CSV (Y = dataset[:, 8]); Keras aligns it with the (n, 1) predictions.
+    ns["y_train"] = (ns["x_train"][:, 0] > 0.5).astype("float32")
     return ns
 
 

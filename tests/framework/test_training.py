@@ -357,3 +357,47 @@ def test_an_int_is_not_a_shape_as_in_keras() -> None:
     ):
         keras.Input(shape=4)
     assert keras.Input(shape=[4]).shape == (None, 4)
+
+
+def test_targets_of_rank_one_train_a_single_unit_output(backend: Any) -> None:
+    """The seeds' Pima-diabetes classifier: 1-D labels, Dense(1, sigmoid), as Keras
+    aligns ranks in every loss and metric (never by broadcasting (n,) to (n, n))."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 8)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("float32")  # shape (40,)
+    model = keras.Sequential(
+        [keras.Input((8,)), layers.Dense(12, activation="relu"),
+         layers.Dense(1, activation="sigmoid")],
+        backend=backend,
+    )  # fmt: skip
+    model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=3, batch_size=8, verbose=0, validation_split=0.2)
+    assert set(history.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    loss, acc = model.evaluate(x, y, verbose=0)
+    # The same numbers as with (n, 1) targets: alignment, not broadcasting.
+    loss2, acc2 = model.evaluate(x, y[:, None], verbose=0)
+    assert loss == pytest.approx(loss2, rel=1e-6) and acc == pytest.approx(acc2)
+    assert 0.0 < loss < 5.0 and 0.0 <= acc <= 1.0
+    p = model.predict(x, verbose=0)
+    for cls in ("MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy"):
+        fn = getattr(keras.losses, cls)()
+        a, b = fn(y, p), fn(y[:, None], p)
+        assert np.asarray(a).shape == () and float(np.asarray(a)) == pytest.approx(
+            float(np.asarray(b)), rel=1e-6
+        ), cls
+
+
+def test_label_mistakes_are_explained(backend: Any) -> None:
+    x, y = mnist_like(20)  # integer labels
+    model = keras.Sequential(
+        [keras.Input((784,)), layers.Dense(10, activation="softmax")], backend=backend
+    )
+    model.compile("adam", "categorical_crossentropy")
+    with pytest.raises(ValueError, match="(?s)target.shape=.*use "
+                       "sparse_categorical_crossentropy.*to_categorical"):  # fmt: skip
+        model.fit(x, y, verbose=0)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    one_hot = np.eye(10, dtype="float32")[y]
+    with pytest.raises(ValueError, match="(?s)one-hot labels. Use "
+                       "categorical_crossentropy"):  # fmt: skip
+        model.fit(x, one_hot, verbose=0)

@@ -47,13 +47,28 @@ def _regression_pair(e: Engine, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
     return y_true, y_pred
 
 
-def _shapes_equal(e: Engine, target: Any, output: Any) -> None:
+def _shapes_equal(e: Engine, target: Any, output: Any, hint: str = "") -> None:
     ts, os_ = tuple(e.b.shape(target)), tuple(e.b.shape(output))
     if ts != os_:
         raise ValueError(
             "Arguments `target` and `output` must have the same shape. "
-            f"Received: target.shape={ts}, output.shape={os_}"
+            f"Received: target.shape={ts}, output.shape={os_}" + hint
         )
+
+
+def _integer_labels_hint(e: Engine, target: Any, output: Any) -> str:
+    """Why categorical crossentropy got a target of another shape, if it is the
+    usual mistake: integer class labels, one per sample, instead of one-hot rows."""
+    ts, os_ = tuple(e.b.shape(target)), tuple(e.b.shape(output))
+    labels = ts == os_[:-1] or (ts[:-1] == os_[:-1] and ts[-1:] == (1,))
+    if not labels or len(os_) < 1 or os_[-1] < 2:
+        return ""
+    return (
+        f". The target holds one integer class label per sample, the output "
+        f"{os_[-1]} class probabilities: use sparse_categorical_crossentropy "
+        "(loss='sparse_categorical_crossentropy'), or one-hot encode the labels "
+        f"(utils.to_categorical(y, {os_[-1]}))"
+    )
 
 
 def _log_probs(e: Engine, output: Any, from_logits: bool, axis: int) -> Any:
@@ -82,7 +97,7 @@ def categorical_crossentropy(
             e.scale(y_true, 1.0 - label_smoothing),
             e.const(label_smoothing / n, b.dtype(y_true)),
         )
-    _shapes_equal(e, y_true, y_pred)
+    _shapes_equal(e, y_true, y_pred, _integer_labels_hint(e, y_true, y_pred))
     return b.negative(
         b.sum(b.multiply(y_true, _log_probs(e, y_pred, from_logits, axis)), axis)
     )
@@ -105,9 +120,18 @@ def sparse_categorical_crossentropy(
         y_true = b.squeeze(y_true, -1)
         ts = b.shape(y_true)
     if tuple(ts) != tuple(ps[:-1]):
+        one_hot_like = tuple(ts) == tuple(ps) and ps[-1] > 1
         raise ValueError(
             "Arguments `target` and `output` must have the same shape up until the "
             f"last dimension: target.shape={tuple(ts)}, output.shape={tuple(ps)}"
+            + (
+                ". The target has the output's shape, one row of "
+                f"{ps[-1]} per sample: one-hot labels. Use "
+                "categorical_crossentropy (loss='categorical_crossentropy'), or "
+                "pass the class indices (argmax of each row)"
+                if one_hot_like
+                else ""
+            )
         )
     target = e.cast(y_true, "int32")
     one_hot = b.one_hot(target, ps[axis], b.dtype(y_pred))

@@ -121,6 +121,9 @@ class LossFunctionWrapper(Loss):
         self.fn, self._fn_kwargs = fn, kwargs
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
+        # As Keras: a target of rank 1 against predictions of shape (n, 1), or
+        # the other way round, is first given the same rank (never broadcast).
+        y_true, y_pred = _same_rank(current_engine(), y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict[str, Any]:
