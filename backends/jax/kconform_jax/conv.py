@@ -25,6 +25,7 @@ from ._common import (
     promote_all,
     to_float,
 )
+from ._kernel import kernel
 
 _PADDINGS = {"valid": "VALID", "same": "SAME"}
 _DIMENSION_NUMBERS = {1: ("NWC", "WIO", "NWC"), 2: ("NHWC", "HWIO", "NHWC")}
@@ -72,6 +73,7 @@ def _conv(op: str, nd: int, x: Any, kernel: Any, strides: Any, padding: Any,
 
 
 @hookimpl
+@kernel
 def kconform_conv1d(
     x: Array, kernel: Array, strides: int, padding: str, dilation: int
 ) -> Array:
@@ -80,6 +82,7 @@ def kconform_conv1d(
 
 
 @hookimpl
+@kernel
 def kconform_conv2d(
     x: Array,
     kernel: Array,
@@ -104,6 +107,7 @@ def _pool_args(op: str, x: Any, pool_size: Any, strides: Any, padding: Any):
 
 
 @hookimpl
+@kernel
 def kconform_max_pool2d(
     x: Array,
     pool_size: tuple[int, int],
@@ -125,6 +129,7 @@ def kconform_max_pool2d(
 
 
 @hookimpl
+@kernel
 def kconform_avg_pool2d(
     x: Array,
     pool_size: tuple[int, int],

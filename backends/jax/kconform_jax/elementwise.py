@@ -25,6 +25,7 @@ from ._common import (
     np_dtype,
     to_float,
 )
+from ._kernel import kernel
 
 
 def _binary(op: str, fn: Callable[[Array, Array], Array], x1: Any, x2: Any) -> Array:
@@ -42,24 +43,28 @@ def _float_unary(op: str, fn: Callable[[Array], Array], x: Any) -> Array:
 
 # -- binary arithmetic ------------------------------------------------------
 @hookimpl
+@kernel
 def kconform_add(x1: Array, x2: Array) -> Array:
     """Return ``x1 + x2`` with the promoted dtype."""
     return _binary("add", jnp.add, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_subtract(x1: Array, x2: Array) -> Array:
     """Return ``x1 - x2`` with the promoted dtype."""
     return _binary("subtract", jnp.subtract, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_multiply(x1: Array, x2: Array) -> Array:
     """Return ``x1 * x2`` with the promoted dtype."""
     return _binary("multiply", jnp.multiply, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_divide(x1: Array, x2: Array) -> Array:
     """Return the IEEE quotient; int operands give float32."""
     a, b, d = binary_operands("divide", x1, x2)
@@ -70,25 +75,33 @@ def kconform_divide(x1: Array, x2: Array) -> Array:
     return jnp.true_divide(a, b)
 
 
-@hookimpl
-def kconform_power(x1: Array, x2: Array) -> Array:
-    """Return ``x1 ** x2`` in the promoted dtype."""
+def _power_operands(x1: Any, x2: Any) -> tuple[Array, Array]:
+    """The promoted operands; raise on a negative integer exponent (when known)."""
     a, b, d = binary_operands("power", x1, x2)
     if d in ("int32", "int64") and not is_traced(b) and bool(jnp.any(b < 0)):
         raise ValueError(
             "jax backend, op 'power': integers to negative integer powers are not "
             "defined; cast to a float dtype first"
         )
-    return jnp.power(a, b)
+    return a, b
 
 
 @hookimpl
+@kernel(precheck=_power_operands)
+def kconform_power(x1: Array, x2: Array) -> Array:
+    """Return ``x1 ** x2`` in the promoted dtype."""
+    return jnp.power(*_power_operands(x1, x2))
+
+
+@hookimpl
+@kernel
 def kconform_maximum(x1: Array, x2: Array) -> Array:
     """Return the elementwise maximum (NaN-propagating)."""
     return _binary("maximum", jnp.maximum, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_minimum(x1: Array, x2: Array) -> Array:
     """Return the elementwise minimum (NaN-propagating)."""
     return _binary("minimum", jnp.minimum, x1, x2)
@@ -96,18 +109,21 @@ def kconform_minimum(x1: Array, x2: Array) -> Array:
 
 # -- unary math -------------------------------------------------------------
 @hookimpl
+@kernel
 def kconform_negative(x: Array) -> Array:
     """Return ``-x``."""
     return jnp.negative(arr(x, "negative"))
 
 
 @hookimpl
+@kernel
 def kconform_abs(x: Array) -> Array:
     """Return ``|x|``."""
     return jnp.abs(arr(x, "abs"))
 
 
 @hookimpl
+@kernel
 def kconform_sign(x: Array) -> Array:
     """Return the sign of ``x`` in its dtype (NaN for NaN)."""
     x = arr(x, "sign")
@@ -115,42 +131,49 @@ def kconform_sign(x: Array) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_exp(x: Array) -> Array:
     """Return ``e ** x``."""
     return _float_unary("exp", jnp.exp, x)
 
 
 @hookimpl
+@kernel
 def kconform_log(x: Array) -> Array:
     """Return the natural logarithm."""
     return _float_unary("log", jnp.log, x)
 
 
 @hookimpl
+@kernel
 def kconform_log1p(x: Array) -> Array:
     """Return ``log(1 + x)``."""
     return _float_unary("log1p", jnp.log1p, x)
 
 
 @hookimpl
+@kernel
 def kconform_expm1(x: Array) -> Array:
     """Return ``exp(x) - 1``."""
     return _float_unary("expm1", jnp.expm1, x)
 
 
 @hookimpl
+@kernel
 def kconform_sqrt(x: Array) -> Array:
     """Return the square root."""
     return _float_unary("sqrt", jnp.sqrt, x)
 
 
 @hookimpl
+@kernel
 def kconform_rsqrt(x: Array) -> Array:
     """Return ``1 / sqrt(x)``."""
     return _float_unary("rsqrt", lax.rsqrt, x)
 
 
 @hookimpl
+@kernel
 def kconform_square(x: Array) -> Array:
     """Return ``x * x``."""
     x = arr(x, "square")
@@ -164,18 +187,21 @@ def _integral(op: str, fn: Callable[[Array], Array], x: Array) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_floor(x: Array) -> Array:
     """Return ``floor(x)`` in ``x``'s dtype."""
     return _integral("floor", jnp.floor, x)
 
 
 @hookimpl
+@kernel
 def kconform_ceil(x: Array) -> Array:
     """Return ``ceil(x)`` in ``x``'s dtype."""
     return _integral("ceil", jnp.ceil, x)
 
 
 @hookimpl
+@kernel
 def kconform_round(x: Array) -> Array:
     """Round half to even, in ``x``'s dtype."""
     return _integral(
@@ -184,24 +210,28 @@ def kconform_round(x: Array) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_tanh(x: Array) -> Array:
     """Return ``tanh(x)``."""
     return _float_unary("tanh", jnp.tanh, x)
 
 
 @hookimpl
+@kernel
 def kconform_sin(x: Array) -> Array:
     """Return ``sin(x)``."""
     return _float_unary("sin", jnp.sin, x)
 
 
 @hookimpl
+@kernel
 def kconform_cos(x: Array) -> Array:
     """Return ``cos(x)``."""
     return _float_unary("cos", jnp.cos, x)
 
 
 @hookimpl
+@kernel
 def kconform_erf(x: Array) -> Array:
     """Return ``erf(x)``."""
     return _float_unary("erf", lax.erf, x)
@@ -224,6 +254,7 @@ def _bound(value: Any, name: str, up: bool) -> Array | None:
 
 
 @hookimpl
+@kernel
 def kconform_clip(x: Array, x_min: float | None, x_max: float | None) -> Array:
     """Clamp ``x`` to ``[x_min, x_max]`` in its dtype (``x_max`` wins if they cross)."""
     x = arr(x, "clip")
@@ -238,6 +269,7 @@ def kconform_clip(x: Array, x_min: float | None, x_max: float | None) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_where(condition: Array, x1: Array, x2: Array) -> Array:
     """Select from ``x1`` where ``condition`` holds, else from ``x2``, broadcast."""
     cond = arr(condition, "where", "condition")
@@ -252,72 +284,84 @@ def kconform_where(condition: Array, x1: Array, x2: Array) -> Array:
 
 # -- comparisons and logic --------------------------------------------------
 @hookimpl
+@kernel
 def kconform_equal(x1: Array, x2: Array) -> Array:
     """Return ``x1 == x2``."""
     return _binary("equal", jnp.equal, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_not_equal(x1: Array, x2: Array) -> Array:
     """Return ``x1 != x2``."""
     return _binary("not_equal", jnp.not_equal, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_less(x1: Array, x2: Array) -> Array:
     """Return ``x1 < x2``."""
     return _binary("less", jnp.less, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_less_equal(x1: Array, x2: Array) -> Array:
     """Return ``x1 <= x2``."""
     return _binary("less_equal", jnp.less_equal, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_greater(x1: Array, x2: Array) -> Array:
     """Return ``x1 > x2``."""
     return _binary("greater", jnp.greater, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_greater_equal(x1: Array, x2: Array) -> Array:
     """Return ``x1 >= x2``."""
     return _binary("greater_equal", jnp.greater_equal, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_logical_and(x1: Array, x2: Array) -> Array:
     """Return ``x1 AND x2`` (nonzero counts as True)."""
     return _binary("logical_and", jnp.logical_and, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_logical_or(x1: Array, x2: Array) -> Array:
     """Return ``x1 OR x2`` (nonzero counts as True)."""
     return _binary("logical_or", jnp.logical_or, x1, x2)
 
 
 @hookimpl
+@kernel
 def kconform_logical_not(x: Array) -> Array:
     """Return ``NOT x`` (nonzero counts as True)."""
     return jnp.logical_not(arr(x, "logical_not"))
 
 
 @hookimpl
+@kernel
 def kconform_isnan(x: Array) -> Array:
     """Return where ``x`` is NaN."""
     return jnp.isnan(arr(x, "isnan"))
 
 
 @hookimpl
+@kernel
 def kconform_isinf(x: Array) -> Array:
     """Return where ``x`` is infinite."""
     return jnp.isinf(arr(x, "isinf"))
 
 
 @hookimpl
+@kernel
 def kconform_isfinite(x: Array) -> Array:
     """Return where ``x`` is finite."""
     return jnp.isfinite(arr(x, "isfinite"))

@@ -27,9 +27,11 @@ from ._common import (
     promote_all,
     to_float,
 )
+from ._kernel import kernel
 
 
 @hookimpl
+@kernel
 def kconform_matmul(x1: Array, x2: Array) -> Array:
     """Matrix product with numpy.matmul semantics and the promoted dtype."""
     (a, b), target = promote_all([arr(x1, "matmul", "x1"), arr(x2, "matmul", "x2")])
@@ -51,6 +53,7 @@ def kconform_matmul(x1: Array, x2: Array) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_einsum(subscripts: str, operands: list[Array]) -> Array:
     """Explicit-output Einstein summation, as numpy.einsum."""
     if not isinstance(subscripts, str):
@@ -73,6 +76,7 @@ def _activation(op: str, fn: Callable[[Array], Array], x: Array) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_relu(x: Array) -> Array:
     """Return ``max(x, 0)``; NaN stays NaN; the gradient at 0 is 0."""
     # jax.nn.relu is jnp.maximum (NaN-propagating) with a custom JVP: plain
@@ -82,18 +86,21 @@ def kconform_relu(x: Array) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_sigmoid(x: Array) -> Array:
     """Return the logistic function of ``x``."""
     return _activation("sigmoid", jax.nn.sigmoid, x)
 
 
 @hookimpl
+@kernel
 def kconform_softplus(x: Array) -> Array:
     """Return ``log(1 + exp(x))`` (logaddexp with 0, so no overflow)."""
     return _activation("softplus", jax.nn.softplus, x)
 
 
 @hookimpl
+@kernel
 def kconform_gelu(x: Array, approximate: bool) -> Array:
     """Return GELU, exact (erf) or the tanh approximation."""
     return _activation(
@@ -102,6 +109,7 @@ def kconform_gelu(x: Array, approximate: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_softmax(x: Array, axis: int) -> Array:
     """Return softmax along ``axis`` (max-shifted; -inf entries get 0)."""
     x = arr(x, "softmax")
@@ -110,6 +118,7 @@ def kconform_softmax(x: Array, axis: int) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_log_softmax(x: Array, axis: int) -> Array:
     """Return ``x - logsumexp(x)`` along ``axis``."""
     x = arr(x, "log_softmax")
@@ -118,6 +127,7 @@ def kconform_log_softmax(x: Array, axis: int) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_one_hot(indices: Array, num_classes: int, dtype: str) -> Array:
     """One-hot rows of int ``indices``; one outside ``[0, num_classes)`` is zeros."""
     indices = arr(indices, "one_hot", "indices")
@@ -136,6 +146,7 @@ def kconform_one_hot(indices: Array, num_classes: int, dtype: str) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_batch_norm(
     x: Array,
     mean: Array,

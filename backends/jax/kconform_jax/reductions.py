@@ -18,6 +18,7 @@ from ._common import (
     dtype_name,
     to_float,
 )
+from ._kernel import kernel
 
 
 def _prepare(op: str, x: Array, axis: Axis) -> tuple[Array, tuple[int, ...]]:
@@ -35,6 +36,7 @@ def _nonempty(op: str, x: Array, axes: tuple[int, ...]) -> None:
 
 
 @hookimpl
+@kernel
 def kconform_sum(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Sum over ``axis`` in ``x``'s dtype (bool counts as int32)."""
     x, axes = _prepare("sum", x, axis)
@@ -46,6 +48,7 @@ def kconform_sum(x: Array, axis: Axis, keepdims: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_mean(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Arithmetic mean over ``axis`` (ints and bools give float32)."""
     x, axes = _prepare("mean", x, axis)
@@ -55,6 +58,7 @@ def kconform_mean(x: Array, axis: Axis, keepdims: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_max(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Maximum over ``axis`` (NaN-propagating); raises over an empty axis."""
     x, axes = _prepare("max", x, axis)
@@ -63,6 +67,7 @@ def kconform_max(x: Array, axis: Axis, keepdims: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_min(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Minimum over ``axis`` (NaN-propagating); raises over an empty axis."""
     x, axes = _prepare("min", x, axis)
@@ -71,6 +76,7 @@ def kconform_min(x: Array, axis: Axis, keepdims: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_prod(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Product over ``axis`` in ``x``'s dtype (bool gives int32, as ``sum``)."""
     x, axes = _prepare("prod", x, axis)
@@ -92,18 +98,21 @@ def _moment(op: str, x: Array, axis: Axis, keepdims: bool, root: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_var(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Population variance (divisor n) over ``axis``."""
     return _moment("var", x, axis, keepdims, root=False)
 
 
 @hookimpl
+@kernel
 def kconform_std(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Population standard deviation (divisor n) over ``axis``."""
     return _moment("std", x, axis, keepdims, root=True)
 
 
 @hookimpl
+@kernel
 def kconform_logsumexp(x: Array, axis: Axis, keepdims: bool) -> Array:
     """``log(sum(exp(x)))`` over ``axis``, shifted by the maximum: no overflow."""
     x, axes = _prepare("logsumexp", x, axis)
@@ -114,6 +123,7 @@ def kconform_logsumexp(x: Array, axis: Axis, keepdims: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_any(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Whether any element over ``axis`` is nonzero."""
     x, axes = _prepare("any", x, axis)
@@ -121,6 +131,7 @@ def kconform_any(x: Array, axis: Axis, keepdims: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_all(x: Array, axis: Axis, keepdims: bool) -> Array:
     """Whether every element over ``axis`` is nonzero."""
     x, axes = _prepare("all", x, axis)
@@ -143,12 +154,14 @@ def _arg(op: str, fn, x: Array, axis: int | None, keepdims: bool) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_argmax(x: Array, axis: int | None, keepdims: bool) -> Array:
     """int32 index of the first maximum along ``axis`` (None: the flat tensor)."""
     return _arg("argmax", jnp.argmax, x, axis, keepdims)
 
 
 @hookimpl
+@kernel
 def kconform_argmin(x: Array, axis: int | None, keepdims: bool) -> Array:
     """int32 index of the first minimum along ``axis`` (None: the flat tensor)."""
     return _arg("argmin", jnp.argmin, x, axis, keepdims)

@@ -27,9 +27,11 @@ from ._common import (
     is_traced,
     promote_all,
 )
+from ._kernel import kernel
 
 
 @hookimpl
+@kernel
 def kconform_reshape(x: Array, shape: tuple[int, ...]) -> Array:
     """Return ``x`` reshaped row-major to ``shape`` (one entry may be -1)."""
     x = arr(x, "reshape")
@@ -50,6 +52,7 @@ def kconform_reshape(x: Array, shape: tuple[int, ...]) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_transpose(x: Array, axes: tuple[int, ...] | None) -> Array:
     """Permute the axes of ``x`` (None reverses them)."""
     x = arr(x, "transpose")
@@ -65,6 +68,7 @@ def kconform_transpose(x: Array, axes: tuple[int, ...] | None) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_expand_dims(x: Array, axis: int) -> Array:
     """Insert a length-1 axis at ``axis``."""
     x = arr(x, "expand_dims")
@@ -72,6 +76,7 @@ def kconform_expand_dims(x: Array, axis: int) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_squeeze(x: Array, axis: int | tuple[int, ...] | None) -> Array:
     """Remove length-1 axes (those in ``axis``, or all)."""
     x = arr(x, "squeeze")
@@ -98,6 +103,7 @@ def _tensor_list(op: str, xs: Any) -> list[Array]:
 
 
 @hookimpl
+@kernel
 def kconform_concatenate(xs: list[Array], axis: int) -> Array:
     """Join tensors along an existing ``axis`` with the promoted dtype."""
     items, _ = promote_all(_tensor_list("concatenate", xs))
@@ -118,6 +124,7 @@ def kconform_concatenate(xs: list[Array], axis: int) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_stack(xs: list[Array], axis: int) -> Array:
     """Join tensors of one shape along a new ``axis``."""
     items, _ = promote_all(_tensor_list("stack", xs))
@@ -130,6 +137,7 @@ def kconform_stack(xs: list[Array], axis: int) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_split(
     x: Array, indices_or_sections: int | tuple[int, ...], axis: int
 ) -> list[Array]:
@@ -175,20 +183,26 @@ def _check_indices(op: str, indices: Array, n: int) -> None:
         )
 
 
-@hookimpl
-def kconform_take(x: Array, indices: Array, axis: int | None) -> Array:
-    """Gather entries of ``x`` along ``axis`` (None: flattened) at ``indices``."""
+def _take_operands(x: Any, indices: Any, axis: int | None) -> tuple[Array, Array, int]:
+    """``x`` (flattened for axis None), the indices and the axis, all checked."""
     x, indices = arr(x, "take"), arr(indices, "take", "indices")
     if axis is None:
         x, axis = jnp.ravel(x), 0
     axis = check_axis(axis, x.ndim, "take")
     _check_indices("take", indices, x.shape[axis])
-    return jnp.take(x, indices, axis=axis)
+    return x, indices, axis
 
 
 @hookimpl
-def kconform_take_along_axis(x: Array, indices: Array, axis: int) -> Array:
-    """Gather along ``axis`` with ``indices`` of ``x``'s rank."""
+@kernel(precheck=_take_operands)
+def kconform_take(x: Array, indices: Array, axis: int | None) -> Array:
+    """Gather entries of ``x`` along ``axis`` (None: flattened) at ``indices``."""
+    x, indices, axis = _take_operands(x, indices, axis)
+    return jnp.take(x, indices, axis=axis)
+
+
+def _take_along_operands(x: Any, indices: Any, axis: int) -> tuple[Array, Array, int]:
+    """``x``, indices of its rank that broadcast against it, and the axis, checked."""
     x = arr(x, "take_along_axis")
     indices = arr(indices, "take_along_axis", "indices")
     if indices.ndim != x.ndim:
@@ -205,10 +219,19 @@ def kconform_take_along_axis(x: Array, indices: Array, axis: int) -> Array:
                 f"outside axis {axis}"
             )
     _check_indices("take_along_axis", indices, x.shape[axis])
+    return x, indices, axis
+
+
+@hookimpl
+@kernel(precheck=_take_along_operands)
+def kconform_take_along_axis(x: Array, indices: Array, axis: int) -> Array:
+    """Gather along ``axis`` with ``indices`` of ``x``'s rank."""
+    x, indices, axis = _take_along_operands(x, indices, axis)
     return jnp.take_along_axis(x, indices, axis=axis)
 
 
 @hookimpl
+@kernel
 def kconform_slice(x: Array, start: tuple[int, ...], size: tuple[int, ...]) -> Array:
     """Return the block of ``x`` at ``start`` with extent ``size``."""
     x = arr(x, "slice")
@@ -231,6 +254,7 @@ def kconform_slice(x: Array, start: tuple[int, ...], size: tuple[int, ...]) -> A
 
 
 @hookimpl
+@kernel
 def kconform_pad(
     x: Array, pad_width: tuple[tuple[int, int], ...], constant_value: float
 ) -> Array:
@@ -251,6 +275,7 @@ def kconform_pad(
 
 
 @hookimpl
+@kernel
 def kconform_broadcast_to(x: Array, shape: tuple[int, ...]) -> Array:
     """Broadcast ``x`` to ``shape`` by NumPy's rules."""
     x = arr(x, "broadcast_to")
@@ -267,6 +292,7 @@ def kconform_broadcast_to(x: Array, shape: tuple[int, ...]) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_tile(x: Array, reps: tuple[int, ...]) -> Array:
     """Repeat ``x`` ``reps[i]`` times along axis ``i``, as numpy.tile."""
     x = arr(x, "tile")

@@ -13,6 +13,7 @@ from kconform import hookimpl
 from kconform.dtypes import ALL, FLOATS, name_of
 
 from ._common import Array, arr, cast, check_shape, dtype_name, host_value, np_dtype
+from ._kernel import kernel
 
 
 @hookimpl
@@ -24,9 +25,10 @@ def kconform_from_numpy(array: Any) -> Array:
             f"{type(array).__name__}. Fix: pass numpy.asarray(value, dtype=...)."
         )
     name_of(array.dtype)  # raises for dtypes outside the contract
-    # NOTE: jnp.array copies (copy=True by default), so later writes to
-    # ``array`` never reach the tensor even where the CPU client could alias.
-    return jnp.array(array, dtype=array.dtype)
+    # The host copy keeps later writes to ``array`` from reaching the tensor
+    # (the CPU client may alias host memory); device_put moves the buffer
+    # without running (and compiling, per shape) a copy on the device.
+    return jax.device_put(np.array(array, copy=True))
 
 
 @hookimpl
@@ -55,6 +57,7 @@ def kconform_dtype(x: Array) -> str:
 
 
 @hookimpl
+@kernel
 def kconform_cast(x: Array, dtype: str) -> Array:
     """Convert ``x`` to ``dtype`` (floats round to nearest even, to ints truncate)."""
     return cast(arr(x, "cast"), _check_dtype(dtype, "cast"))
@@ -70,6 +73,7 @@ def _check_dtype(dtype: Any, op: str) -> str:
 
 
 @hookimpl
+@kernel
 def kconform_zeros(shape: tuple[int, ...], dtype: str) -> Array:
     """Return zeros of ``shape`` and ``dtype``."""
     dims = check_shape(shape, "zeros")
@@ -77,6 +81,7 @@ def kconform_zeros(shape: tuple[int, ...], dtype: str) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_ones(shape: tuple[int, ...], dtype: str) -> Array:
     """Return ones of ``shape`` and ``dtype``."""
     dims = check_shape(shape, "ones")
@@ -84,6 +89,7 @@ def kconform_ones(shape: tuple[int, ...], dtype: str) -> Array:
 
 
 @hookimpl
+@kernel
 def kconform_full(shape: tuple[int, ...], fill_value: float, dtype: str) -> Array:
     """Fill ``shape`` with ``fill_value``, rounded to ``dtype`` as cast rounds."""
     dims = check_shape(shape, "full")
@@ -105,6 +111,7 @@ def _arange_length(start: float, stop: float, step: float) -> int:
 
 
 @hookimpl
+@kernel
 def kconform_arange(start: float, stop: float | None, step: float, dtype: str) -> Array:
     """Return ``[start, stop)`` in steps of ``step``, ``numpy.arange``'s length."""
     dtype = _check_dtype(dtype, "arange")
@@ -125,6 +132,7 @@ def kconform_arange(start: float, stop: float | None, step: float, dtype: str) -
 
 
 @hookimpl
+@kernel
 def kconform_eye(n: int, m: int | None, dtype: str) -> Array:
     """Return an ``(n, m)`` matrix with ones on the main diagonal."""
     dtype = _check_dtype(dtype, "eye")
