@@ -192,6 +192,47 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(SmokeTier(), "kconform-smoke")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """After any plugin that shuffles (pytest-randomly, which reorders first,
+    before every plain implementation): each scenario's lifecycle stages go
+    back in order, as pytest-django keeps its database tests grouped."""
+    from .suite.lifecycle import keep_stages_in_order
+
+    keep_stages_in_order(items)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """What this session checks, before it starts (as Hypothesis and
+    pytest-randomly say what they do): backends with their framework versions,
+    tier, exploration profile, golden records, and where the run is written."""
+    state = config.stash.get(STATE_KEY, None)
+    if state is None:
+        return []
+    from . import CONTRACT_VERSION, __version__
+
+    backends = []
+    for name in state.selected:
+        backend = state.backends.get(name)
+        if backend is None:
+            backends.append(f"{name} (load error)")
+            continue
+        info = backend.info
+        backends.append(
+            f"{name} ({info.get('framework', '?')} "
+            f"{info.get('framework_version', '?')}, {info.get('device', 'cpu')})"
+        )
+    lines = [
+        f"kconform {__version__}, contract {CONTRACT_VERSION}: tier "
+        f"{config.getoption('kconform_tier')}, profile {state.profile}, golden "
+        f"{config.getoption('kconform_golden')}",
+        "kconform backends: " + (", ".join(backends) or "none"),
+    ]
+    if state.writer is not None:
+        lines.append(f"kconform run: {state.report_dir}")
+    return lines
+
+
 def _profile(config: pytest.Config) -> str:
     """The exploration profile: the smoke tier explores its few examples unless
     a profile is asked for (``--kconform-profile`` or ``KCONFORM_PROFILE``)."""

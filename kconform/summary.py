@@ -16,15 +16,19 @@ __all__ = ["stale_deviations"]
 def stale_deviations(state: SessionState) -> list[str]:
     """Declared deviations that no longer describe a failure.
 
-    An id matching no collected case of its backend; a pattern whose matched
-    cases all ran and passed. (An exact id that passes already failed its case.)
+    An id matching no case the suite has for its backend (collected or not: a
+    session that selected a few cases says nothing of the others); a pattern
+    whose matched cases all ran and passed. (An exact id that passes already
+    failed its case.)
     """
+    from .suite.items import all_case_ids
+
     stale = []
     case_ids: dict[str, list[str]] = state.extra.get("case_ids", {})
     for name, backend in state.backends.items():
-        ids = case_ids.get(name, [])
+        ids = [*case_ids.get(name, []), *all_case_ids(name)]
         for dev in backend.deviations:
-            if ids and not any(match_deviation(cid, [dev]) for cid in ids):
+            if not any(match_deviation(cid, [dev]) for cid in ids):
                 stale.append(
                     f"{name}: declared deviation {dev['id']!r} matches no case"
                 )

@@ -38,6 +38,7 @@ from .merge import merge_runs
 from .overview import conformance_level, overview
 from .parity import compute_parity
 from .terminal import terminal_lines
+from .timing import timing
 
 __all__ = ["conformance_level", "merge", "render"]
 
@@ -91,6 +92,7 @@ def render(
     doc["parity"] = parity
     doc["golden"] = info.to_json()
     doc["findings"] = findings(doc)
+    doc["timing"] = timing(doc, ov["live"])
 
     summary = markdown(doc, directory, warnings)
     atomic_write_text(directory / "summary.md", summary)

@@ -30,6 +30,7 @@ from .tables import (
     overview_table,
     pairs_table,
     short_label,
+    timing_table,
     trajectory_table,
 )
 
@@ -281,6 +282,19 @@ def html_report(doc: dict[str, Any], directory: Path, warnings: list[str]) -> st
         for level in LEVELS
     )
     out += _details("Conformance levels", [f"<ul>{levels}</ul>"], "h3")
+
+    if (doc.get("timing") or {}).get("backends"):
+        out += _details(
+            "Time per backend: seconds in its cases, and the ratio to "
+            f"{escape(doc['timing']['reference'])} on the cases both ran",
+            [
+                _p(
+                    "Per kind of check; timings inform, they never decide conformance.",
+                    "note",
+                ),
+                _table(timing_table(doc, full=True)),
+            ],
+        )
 
     if ov["ops"]:
         n_bad = len(ov["not_clean_ops"])

@@ -23,6 +23,7 @@ from .tables import (
     outlier_lines,
     overview_table,
     pairs_table,
+    timing_table,
     trajectory_table,
 )
 
@@ -276,6 +277,17 @@ def markdown(doc: dict[str, Any], directory: Path, warnings: list[str]) -> str:
         "Conformance levels",
         [*(f"- **{level}**: {LEVEL_TEXT[level]}" for level in LEVELS), ""],
     )
+
+    if (doc.get("timing") or {}).get("backends"):
+        out += _details(
+            "<b>Time per backend</b>: seconds in its cases, and the ratio to "
+            f"{md_escape(doc['timing']['reference'])} on the cases both ran",
+            [
+                "Per kind of check; timings inform, they never decide conformance.",
+                "",
+                *md_table(timing_table(doc, full=True)),
+            ],
+        )
 
     if ov["ops"]:
         n_bad = len(ov["not_clean_ops"])

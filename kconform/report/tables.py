@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .overview import fmt_num
+from .timing import KIND_ORDER
 
 __all__ = [
     "Cell",
@@ -28,6 +29,7 @@ __all__ = [
     "pairs_brief_table",
     "pairs_table",
     "short_label",
+    "timing_table",
     "trajectory_final_table",
     "trajectory_table",
 ]
@@ -492,3 +494,42 @@ def incomplete_lines(doc: dict[str, Any]) -> list[str]:
     if not lines:
         lines.append("the run has not finished (or was cut short before it could say)")
     return lines
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}" if value >= 0.95 else f"{value:.2f}"
+
+
+def timing_table(doc: dict[str, Any], *, full: bool) -> Table:
+    """Seconds per backend (in its cases), the ratio to the reference backend on
+    the cases both ran, and (``full``) per kind of check; then the slowest case."""
+    section = doc.get("timing") or {}
+    backends = section.get("backends", {})
+    reference = section.get("reference")
+    kinds = [k for k in KIND_ORDER if any(k in b["kinds"] for b in backends.values())]
+    headers = ["backend", "cases", "seconds", f"× {reference}"]
+    if full:
+        headers += [f"{k} s" for k in kinds]
+    else:
+        headers.append("most in")
+    headers.append("slowest case")
+    table = Table(headers)
+    for name, b in backends.items():
+        ratio = b["ratio"]
+        row = [
+            _c(name),
+            _c(b["cases"]),
+            _c(_seconds(b["seconds"])),
+            _c("1" if name == reference else "—" if ratio is None else f"{ratio:.2g}"),
+        ]
+        if full:
+            row += [
+                _c(_seconds(b["kinds"][k]) if k in b["kinds"] else "—") for k in kinds
+            ]
+        else:
+            top = max(b["kinds"], key=b["kinds"].get)
+            row.append(_c(f"{top} {_seconds(b['kinds'][top])} s"))
+        slow = b["slowest"][0] if b["slowest"] else None
+        row.append(_c(f"{slow['case']} {_seconds(slow['seconds'])} s" if slow else "—"))
+        table.rows.append(row)
+    return table

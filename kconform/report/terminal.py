@@ -27,6 +27,7 @@ from .tables import (
     op_table,
     outlier_lines,
     pairs_brief_table,
+    timing_table,
     trajectory_final_table,
 )
 
@@ -240,6 +241,10 @@ def terminal_lines(
     if doc["parity"]["trajectories"]:
         lines += [Line(""), Line("kconform trajectories (final epoch loss)")]
         lines += _table(trajectory_final_table(doc), width)
+
+    if len((doc.get("timing") or {}).get("backends", {})) > 1:
+        lines += [Line(""), Line("kconform time (seconds in each backend's cases)")]
+        lines += _table(timing_table(doc, full=False), width)
 
     lines.append(Line(""))
     for name in ov["live"]:

@@ -276,6 +276,21 @@ def case_names(spec: OpSpec, backend: str) -> list[tuple[str, str, str | None]]:
     return out
 
 
+def all_case_ids(backend: str) -> list[str]:
+    """Every case id the whole suite has on ``backend`` (op cases and stages),
+    whatever a session selected: what a declared deviation can match."""
+    from ..specs import all_specs
+    from ..specs.lifecycle import SCENARIOS
+    from .lifecycle import stages_of
+
+    ids = [case for spec in all_specs() for _, case, _ in case_names(spec, backend)]
+    return ids + [
+        f"{scenario.name}-{stage}[{backend}]"
+        for scenario in SCENARIOS.values()
+        for stage, _ in stages_of(scenario)
+    ]
+
+
 @functools.cache
 def suite_size() -> int:
     """How many cases the whole suite has per backend (op cases and stages)."""

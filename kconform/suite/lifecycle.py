@@ -43,6 +43,8 @@ class LifecycleContext:
     tmp_path: Path
     state: dict[str, Any] = field(default_factory=dict)
     failed_stage: str | None = None
+    #: The stages that ran (passed or failed), in the order they ran.
+    done: list[str] = field(default_factory=list)
 
 
 def stages_of(scenario: Any) -> list[tuple[str, Callable[[Any], None]]]:
@@ -122,6 +124,18 @@ class LifecycleItem(pytest.Item):
         if ctx.failed_stage is not None:
             props["outcome"] = "blocked"
             pytest.skip(f"blocked: {ctx.failed_stage} failed")
+        order = [name for name, _ in stages_of(self.scenario)]
+        earlier = order[: order.index(self.stage)]
+        missing = [name for name in earlier if name not in ctx.done]
+        if missing:
+            props["outcome"] = "blocked"
+            pytest.skip(
+                f"blocked: {self.name} needs the stages before it "
+                f"({', '.join(missing)}), which have not run in this session: "
+                "they were deselected (-k, -m, a node id), or a plugin reordered "
+                "the items after kconform put each scenario's stages in order. "
+                f"Select the whole scenario (-k '{self.scenario.name}-')."
+            )
         before = dict(ctx.state.get("records", {}))
         try:
             self.run(ctx)
@@ -139,6 +153,7 @@ class LifecycleItem(pytest.Item):
                 ) from None
             raise
         finally:
+            ctx.done.append(self.stage)
             props["arrays"] = _new_records(before, ctx.state.get("records", {}))
         # Against the float64 reference: the stage did its work, later stages
         # still run (they are compared too), but this one fails.
@@ -241,3 +256,19 @@ def lifecycle_scope(nodeid: str) -> str | None:
         return None
     stage, _, backend = name.partition("[")
     return f"{prefix}{sep}{stage.rsplit('-', 1)[0]}[{backend}"
+
+
+def keep_stages_in_order(items: list[pytest.Item]) -> None:
+    """Put each scenario's stages back in their order, in the places its items
+    hold: other items do not move, and a scenario's stages keep the slots a
+    reordering plugin (pytest-randomly) gave them, filled in stage order."""
+    slots: dict[tuple[str, str], list[int]] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, LifecycleItem):
+            slots.setdefault((item.scenario.name, item.backend_name), []).append(i)
+    for places in slots.values():
+        group = [items[i] for i in places]
+        order = {name: k for k, (name, _) in enumerate(stages_of(group[0].scenario))}
+        group.sort(key=lambda item: order[item.stage])
+        for i, item in zip(places, group, strict=True):
+            items[i] = item

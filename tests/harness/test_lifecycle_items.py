@@ -63,3 +63,66 @@ def test_under_xdist_stages_stay_together_and_the_summary_is_the_same(pytester):
     parallel.stdout.fnmatch_lines(
         ["toy-create* pass*", "toy-fit* FAIL*", "toy-predict* blocked*"]
     )
+
+
+ORDERED = """
+from types import SimpleNamespace as NS
+from kconform.suite.lifecycle import LifecycleSuite
+
+ORDER = ("create", "compile", "fit", "save")
+
+def stage(name):
+    def run(ctx):
+        ran = ctx.state.setdefault("ran", [])
+        ran.append(name)
+        assert tuple(ran) == ORDER[: len(ran)]
+    return NS(name=name, run=run)
+
+scenario = NS(name="ordered", stages=[stage(s) for s in ORDER])
+test_ordered = LifecycleSuite(lambda: [scenario])
+"""
+
+SHUFFLER = """
+import pytest
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # What pytest-randomly does: reorder first, before every plain implementation.
+    items.reverse()
+    return (yield)
+"""
+
+
+def test_stages_run_in_order_whatever_a_shuffling_plugin_does(pytester):
+    pytester.makepyfile(test_ordered=ORDERED, shuffler=SHUFFLER)
+    pytester.syspathinsert()
+    result = pytester.runpytest_inprocess(
+        "--backend=numpy", "-p", "no:cacheprovider", "-p", "shuffler", "-v"
+    )
+    result.assert_outcomes(passed=4)
+    names = [ln.split("::")[-1].split(" ")[0] for ln in result.outlines
+             if "::ordered-" in ln and "PASSED" in ln]  # fmt: skip
+    assert names == [
+        f"ordered-{s}[numpy]" for s in ("create", "compile", "fit", "save")
+    ]
+
+
+def test_a_stage_without_its_earlier_stages_says_why(pytester):
+    pytester.makepyfile(test_ordered=ORDERED)
+    result = pytester.runpytest_inprocess(
+        "--backend=numpy", "-p", "no:cacheprovider", "-rs", "-k", "fit or save"
+    )
+    result.assert_outcomes(skipped=2)
+    assert (
+        "blocked: ordered-fit[numpy] needs the stages before it (create, compile), "
+        "which have not run in this session" in result.stdout.str()
+    )
+
+
+def test_pytest_randomly_does_not_break_the_lifecycle(pytester):
+    pytest.importorskip("pytest_randomly")
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "kconform.suite", "--backend=numpy", "-m", "lifecycle",
+        "-p", "randomly", "-p", "no:cacheprovider", "-p", "randomly",
+    )  # fmt: skip
+    result.assert_outcomes(passed=40)

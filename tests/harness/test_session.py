@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import kconform
+
 BACKEND = ("--backend-plugin=deviating_backend", "--backend=deviating")
 
 
@@ -56,6 +58,23 @@ def test_summary_counts_and_warns_about_deviations_matching_nothing(
     assert "declared deviation 'nosuchop[deviating-*]' matches no case" in out
 
 
+def test_deviations_of_cases_not_collected_are_not_stale(pytester, run_suite):
+    # Only the lifecycle module: the op cases exist, this session just has none.
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        "kconform.suite.test_lifecycle",
+        *BACKEND,
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "mlp-create",
+    )
+    out = result.stdout.str()
+    assert "mlp-create[deviating]" in out or "1 passed" in out
+    assert "'exp[deviating-float*]' matches no case" not in out
+    assert "'nosuchop[deviating-*]' matches no case" in out
+
+
 def test_a_run_where_everything_was_skipped_fails(run_suite):
     reprec, outcomes = run_suite(*BACKEND, "-k", "float16 and exp and not expm1")
     assert outcomes and set(outcomes.values()) == {"skipped"}
@@ -81,3 +100,16 @@ def test_a_pattern_whose_cases_all_pass_is_reported_stale(pytester, run_suite):
         "declared deviation 'relu-special[deviating-*]' matched 2 cases and none failed"
         in out
     )
+
+
+def test_the_header_says_what_the_session_checks(pytester, run_suite):
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "kconform.suite", "--backend=numpy", "-k", "add-errors",
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    out = result.stdout.str()
+    head = out[: out.index("collected")]
+    assert f"kconform {kconform.__version__}, contract " in head
+    assert "tier default, profile " in head
+    assert "kconform backends: numpy (numpy " in head
+    assert "kconform run: " in head

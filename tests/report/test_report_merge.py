@@ -23,6 +23,23 @@ def _numbers(run_dir: Path) -> dict[str, Any]:
     }
 
 
+def _differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """The leaf paths where two JSON documents differ (for the failure message)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [
+            d
+            for k in sorted(a.keys() | b.keys(), key=str)
+            for d in _differences(a.get(k), b.get(k), f"{path}/{k}")
+        ]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b))
+            for d in _differences(x, y, f"{path}/{i}")
+        ]
+    return [] if a == b else [f"{path}: {a!r:.80} != {b!r:.80}"]
+
+
 def test_a_merge_of_separate_runs_reports_what_one_run_of_both_does(
     pair_run, numpy_run, torch_run, copy_run, tmp_path, no_golden
 ):
@@ -30,7 +47,8 @@ def test_a_merge_of_separate_runs_reports_what_one_run_of_both_does(
     render(together)
     merged = tmp_path / "merged"
     lines = merge([torch_run, numpy_run], merged)
-    assert _numbers(merged) == _numbers(together)
+    differences = _differences(_numbers(merged), _numbers(together))
+    assert not differences, "\n".join(differences[:20])
     numbers = _numbers(merged)
     (pair,) = numbers["parity"]["pairs"]
     assert pair["id"] == "numpy vs torch" and pair["cases"] > 10
