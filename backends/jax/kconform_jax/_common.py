@@ -13,6 +13,8 @@ from jax import lax
 
 from kconform.dtypes import FLOATS, LOW_PRECISION, name_of, promote, to_numpy_dtype
 
+from ._kernel import traced_number
+
 Array = jax.Array
 Axis = int | tuple[int, ...] | None
 
@@ -34,7 +36,8 @@ def arr(x: Any, op: str, arg: str = "x") -> Array:
         return x
     if isinstance(x, (np.ndarray, np.generic)):
         name_of(x.dtype)
-        return jnp.asarray(x)
+        traced = traced_number(x)  # a NumPy scalar: a program input, not a constant
+        return jnp.asarray(x) if traced is None else traced
     raise TypeError(
         f"jax backend, op {op!r}: argument {arg!r} must be a tensor (jax.Array "
         f"or numpy.ndarray); received {type(x).__name__}: {x!r:.60}. Fix: make "
@@ -75,8 +78,13 @@ def _weak_dtype(value: Any, other: str) -> str:
 
 
 def host_value(value: Any, dtype: str) -> Array:
-    """A Python number as a 0-d tensor of ``dtype``, rounded as :func:`cast` rounds."""
-    return cast(jnp.asarray(np.asarray(value)), dtype)
+    """A Python number as a 0-d tensor of ``dtype``, rounded as :func:`cast` rounds.
+
+    Inside a kernel, an argument's number is the program's input standing for
+    it (see ``_kernel``), so that XLA cannot fold it into the arithmetic.
+    """
+    traced = traced_number(value)
+    return cast(jnp.asarray(np.asarray(value)) if traced is None else traced, dtype)
 
 
 def binary_operands(op: str, x1: Any, x2: Any) -> tuple[Array, Array, str]:

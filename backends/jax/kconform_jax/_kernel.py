@@ -9,6 +9,13 @@ traced, everything else (axes, shapes, Python numbers, flags) is static and part
 of the cache key. Inside ``grad`` or a user's ``jit`` the kernel is one nested
 ``jit``, which JAX differentiates and inlines as usual.
 
+A number among the static arguments (``add(x, -0.0)``, a NumPy scalar) also
+enters the program as an input, never as a constant: XLA would fold ``x + 0.0``
+into ``x`` and return ``-0.0`` for ``-0.0 + 0.0``. Inside the program,
+:func:`traced_number` gives that input for the number (``host_value`` and
+``arr`` use it), while the op's own code still sees the number itself to
+decide dtypes.
+
 Checks that need an argument's values (an index out of range, a negative integer
 exponent) cannot run on traced arguments: they go in ``precheck``, which runs on
 the concrete arguments before the kernel, and is skipped under a transformation,
@@ -23,12 +30,37 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 import jax
 import numpy as np
 
 _TENSOR = (jax.Array, np.ndarray)
+
+
+_NUMBER = (bool, int, float, np.generic)
+#: While a program is traced: id of each static number -> the input standing for it.
+_TRACED: ContextVar[dict[int, Any] | None] = ContextVar(
+    "kconform_jax_numbers", default=None
+)
+
+
+def traced_number(value: Any) -> Any:
+    """The program input standing for the static number ``value``, or None
+    (outside a kernel, or a number the op computed itself)."""
+    numbers = _TRACED.get()
+    return None if numbers is None else numbers.get(id(value))
+
+
+def _as_input(value: Any) -> np.ndarray | None:
+    """A static number as a program input (0-d: int64, float64, bool or its own
+    NumPy dtype), or None where NumPy cannot hold it (an int beyond int64)."""
+    try:
+        array = np.asarray(value)
+    except OverflowError:
+        return None
+    return None if array.dtype == object else array
 
 
 class _Uncacheable(Exception):
@@ -77,24 +109,43 @@ def kernel(
             static = tuple((i, _key(a)) for i, a in enumerate(args) if i not in dynamic)
         except _Uncacheable:
             return fn(*args)
-        key = (static, tuple(dynamic))
+        numbers = [
+            i
+            for i, a in enumerate(args)
+            if i not in dynamic and isinstance(a, _NUMBER) and _as_input(a) is not None
+        ]
+        key = (static, tuple(dynamic), tuple(numbers))
         program = compiled.get(key)
         if program is None:
-            program = compiled[key] = jax.jit(_bind(fn, args, dynamic))
-        return program(*(args[i] for i in dynamic))
+            program = compiled[key] = jax.jit(_bind(fn, args, dynamic, numbers))
+        return program(
+            *(args[i] for i in dynamic), *(_as_input(args[i]) for i in numbers)
+        )
 
     call.__kconform_kernel__ = True  # type: ignore[attr-defined]
     return call
 
 
-def _bind(fn: Callable[..., Any], args: tuple[Any, ...], dynamic: list[int]) -> Any:
-    """``fn`` of the dynamic arguments only, the static ones fixed as in ``args``."""
+def _bind(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    dynamic: list[int],
+    numbers: list[int],
+) -> Any:
+    """``fn`` of the dynamic arguments, then the inputs standing for the static
+    numbers; the static arguments fixed as in ``args``."""
     fixed = [None if i in dynamic else a for i, a in enumerate(args)]
 
     def program(*traced: Any) -> Any:
         full = list(fixed)
-        for i, value in zip(dynamic, traced, strict=True):
+        for i, value in zip(dynamic, traced, strict=False):
             full[i] = value
-        return fn(*full)
+        inputs = traced[len(dynamic) :]
+        stand_in = {id(fixed[i]): t for i, t in zip(numbers, inputs, strict=True)}
+        token = _TRACED.set(stand_in)
+        try:
+            return fn(*full)
+        finally:
+            _TRACED.reset(token)
 
     return program
