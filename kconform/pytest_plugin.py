@@ -60,7 +60,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="DIR",
         help="The run directory: records, reports and reproduction scripts "
-        "(default: reports/<time>-<backends>)",
+        "(default: <kconform_reports>/<time>-<backends>)",
+    )
+    parser.addini(
+        "kconform_reports",
+        "Where each session's run directory <time>-<backends> goes, relative to "
+        "the ini file (default: reports/ in the current directory)",
+        default="",
     )
     group.addoption(
         "--kconform-golden",
@@ -132,9 +138,37 @@ def _select(
     return wanted
 
 
+def _check_checkout(config: pytest.Config) -> None:
+    """Refuse, saying why, to collect a checkout's ``kconform/`` with another
+    kconform imported (a non-editable install: pytest would import the same
+    module names from two places and stop with "import file mismatch")."""
+    import kconform
+
+    imported = Path(kconform.__file__).resolve().parent
+    checkout = (config.rootpath / "kconform").resolve()
+    if not (checkout / "__init__.py").is_file() or checkout == imported:
+        return
+    base = config.invocation_params.dir
+    targets = [(base / str(a).split("::")[0]).resolve() for a in config.args]
+    if not any(
+        t == checkout or checkout in t.parents or t in checkout.parents
+        for t in targets
+    ):
+        return
+    raise pytest.UsageError(
+        f"this checkout's tests ({checkout}) need this checkout's kconform, but "
+        f"kconform is imported from {imported} (installed without -e, as the "
+        "README's first command does). Either install the checkout editable "
+        '(the README\'s second command: pip install -e ".[dev]" and each '
+        "backend with -e), or run the installed suite from anywhere: "
+        "pytest --pyargs kconform.suite --backend=..."
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from .suite import interrupts
 
+    _check_checkout(config)
     interrupts.install()  # a KeyboardInterrupt an op raises is not a Ctrl-C
     for name, doc in CHECK_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: kconform check: {doc}")
@@ -161,7 +195,9 @@ def pytest_configure(config: pytest.Config) -> None:
         registry=registry,
         selected=selected,
         profile=_profile(config),
-        report_dir=Path(report_dir) if report_dir else default_run_dir(selected),
+        report_dir=Path(report_dir)
+        if report_dir
+        else default_run_dir(selected, _reports_base(config)),
     )
     state.load(failed["errors"])
     state.extra["failed_plugins"] = failed
@@ -171,13 +207,17 @@ def pytest_configure(config: pytest.Config) -> None:
         [str(a) for a in config.invocation_params.args]
     )
     config.stash[STATE_KEY] = state
-    if not hasattr(config, "workerinput"):  # xdist workers report to the controller
+    collect_only = bool(config.getoption("collectonly", False))
+    # xdist workers report to the controller; --collect-only runs nothing, so it
+    # writes no run directory and prints no verdict.
+    if not hasattr(config, "workerinput") and not collect_only:
         state.writer = _writer(config, state)
     config.pluginmanager.register(
         SessionReporter(
             state,
             golden=config.getoption("kconform_golden") != "off",
             brief=config.getoption("kconform_terminal") == "brief",
+            collect_only=collect_only,
         ),
         "kconform-reporter",
     )
@@ -230,6 +270,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
     if state.writer is not None:
         lines.append(f"kconform run: {state.report_dir}")
+    elif config.getoption("collectonly", False):
+        lines.append("kconform run: none (--collect-only runs nothing)")
     return lines
 
 
@@ -304,13 +346,23 @@ def pytest_configure_node(node: Any) -> None:
         )
 
 
-def default_run_dir(selected: list[str]) -> Path:
-    """``reports/<UTC time>-<backends>``: a new directory per run."""
+def _reports_base(config: pytest.Config) -> Path:
+    """The ini option ``kconform_reports`` (relative to the ini file), else
+    ``reports`` in the current directory."""
+    base = str(config.getini("kconform_reports") or "").strip()
+    if not base:
+        return Path("reports")
+    anchor = config.inipath.parent if config.inipath else config.rootpath
+    return anchor / base
+
+
+def default_run_dir(selected: list[str], base: Path = Path("reports")) -> Path:
+    """``<base>/<UTC time>-<backends>``: a new directory per run."""
     import datetime as dt
 
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
     names = "-".join(selected)[:60] or "none"
-    return Path("reports") / f"{stamp}-{names}"
+    return base / f"{stamp}-{names}"
 
 
 def _writer(config: pytest.Config, state: SessionState) -> Any:
@@ -398,11 +450,16 @@ class SessionReporter:
     """Collects kconform outcomes of a session, writes records and reports."""
 
     def __init__(
-        self, state: SessionState, golden: bool = True, brief: bool = False
+        self,
+        state: SessionState,
+        golden: bool = True,
+        brief: bool = False,
+        collect_only: bool = False,
     ) -> None:
         self.state = state
         self.golden = golden
         self.brief = brief
+        self.collect_only = collect_only
         self.terminal_lines: list[str] | None = None
         self._next_render: float | None = None
 
@@ -516,6 +573,8 @@ class SessionReporter:
                     self.state.writer.plan(backend, [name])
 
     def _active(self) -> bool:
+        if self.collect_only:
+            return False
         return bool(self.state.collected_backends or self.state.outcomes)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

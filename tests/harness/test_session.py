@@ -113,3 +113,46 @@ def test_the_header_says_what_the_session_checks(pytester, run_suite):
     assert "tier default, profile " in head
     assert "kconform backends: numpy (numpy " in head
     assert "kconform run: " in head
+
+
+def test_collect_only_writes_and_prints_no_run(pytester, run_suite):
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "kconform.suite", "--backend=numpy", "--collect-only", "-q",
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.OK
+    out = result.stdout.str()
+    assert "INCOMPLETE" not in out and "report: " not in out
+    assert not (pytester.path / "reports").exists()
+
+
+def test_reports_go_where_the_ini_file_says(pytester, run_suite):
+    pytester.makeini("[pytest]\nkconform_reports = out/runs\n")
+    sub = pytester.mkdir("elsewhere")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(sub)
+        result = pytester.runpytest_inprocess(
+            "--pyargs", "kconform.suite", "--backend=numpy", "-k", "add-errors",
+            "-p", "no:cacheprovider",
+        )  # fmt: skip
+    assert result.ret == pytest.ExitCode.OK
+    (run,) = (pytester.path / "out" / "runs").iterdir()
+    assert (run / "results.json").is_file() and not (sub / "reports").exists()
+
+
+def test_a_checkout_beside_an_installed_kconform_says_why_it_cannot_run(pytester):
+    # A checkout whose kconform/ is not the kconform imported (README command 1
+    # installs without -e): pytest would fail with "import file mismatch".
+    pkg = pytester.mkpydir("kconform")
+    (pkg / "test_inside.py").write_text("def test_x():\n    pass\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert "need this checkout's kconform, but kconform is imported from" in err
+    assert "pytest --pyargs kconform.suite" in err
+    # Running the installed suite from the same place is fine.
+    ok = pytester.runpytest_inprocess(
+        "--pyargs", "kconform.suite", "--backend=numpy", "-k", "add-errors",
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    assert ok.ret == pytest.ExitCode.OK
