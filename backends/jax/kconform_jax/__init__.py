@@ -18,36 +18,30 @@ jax.config.update("jax_enable_x64", True)
 
 
 def _compilation_cache() -> str | None:
-    """Keep XLA's compiled programs on disk between runs, unless told otherwise.
+    """Keep XLA's compiled programs on disk between runs, when asked to.
 
     A run compiles thousands of small programs (one per op, shapes, dtypes and
-    static arguments), most of its time; the second run on a machine loads
-    them instead (the float32 op cases: 84 s, then 31 s). The cache is JAX's own
-    (keyed by the program, the compile options, jaxlib and the device), in
-    ``$KCONFORM_JAX_CACHE`` or ``~/.cache/kconform/jax``, capped at 512 MiB
-    (least recently used entries go first). ``KCONFORM_JAX_CACHE=off`` turns it
-    off; a cache the user configured for JAX itself is left as it is.
+    static arguments), most of its time; with ``KCONFORM_JAX_CACHE=DIR`` the
+    second run on a machine loads them instead (the float32 op cases: 84 s,
+    then 31 s). The cache is JAX's own (keyed by the program, the compile
+    options, jaxlib and the device), without a size cap: JAX's cap takes a
+    file lock and rescans the whole directory on every write, which made a
+    run under ``pytest -n 2`` wait on the lock half of its time. It is off by
+    default for that reason too (two runs sharing one directory write the same
+    entries). A cache the user configured for JAX itself is left as it is.
     """
-    setting = os.environ.get("KCONFORM_JAX_CACHE", "").strip()
-    if setting.lower() in ("0", "off", "no", "false"):
-        return None
     configured = os.environ.get("JAX_COMPILATION_CACHE_DIR") or (
         jax.config.jax_compilation_cache_dir
     )
     if configured:
         return str(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".cache"
-    )
-    path = setting or os.path.join(base, "kconform", "jax")
+    setting = os.environ.get("KCONFORM_JAX_CACHE", "").strip()
+    if setting.lower() in ("", "0", "off", "no", "false"):
+        return None
+    path = os.path.abspath(os.path.expanduser(setting))
     jax.config.update("jax_compilation_cache_dir", path)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    try:
-        import filelock  # noqa: F401  (JAX locks the cache to evict from it)
-    except ImportError:
-        return path  # uncapped: kconform-jax depends on filelock, this is a stray
-    jax.config.update("jax_compilation_cache_max_size", 512 * 2**20)
     return path
 
 
