@@ -151,8 +151,7 @@ def _check_checkout(config: pytest.Config) -> None:
     base = config.invocation_params.dir
     targets = [(base / str(a).split("::")[0]).resolve() for a in config.args]
     if not any(
-        t == checkout or checkout in t.parents or t in checkout.parents
-        for t in targets
+        t == checkout or checkout in t.parents or t in checkout.parents for t in targets
     ):
         return
     raise pytest.UsageError(
@@ -232,6 +231,36 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(SmokeTier(), "kconform-smoke")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    """A case's record rides on its report as the attribute ``kconform``: pytest
+    serialises a report's attributes for pytest-xdist's controller, and unlike
+    ``user_properties`` they stay out of JUnit XML, which gets a few scalars of
+    the case instead (outcome, worst error, declared deviation)."""
+    report = yield
+    props = getattr(item, "kconform_props", None)
+    if props is None:
+        return report
+    report.kconform = props
+    if call.when == "call":
+        outcome = props.get("outcome") or report.outcome
+        if hasattr(report, "wasxfail"):
+            outcome = "deviation"
+        scalars = [("kconform_outcome", outcome)]
+        errors = {
+            unit: value
+            for unit, value in (props.get("error") or {}).items()
+            if isinstance(value, (int, float))
+        }
+        if errors:
+            unit, worst = max(errors.items(), key=lambda kv: kv[1])
+            scalars.append(("kconform_worst", f"{worst:.3g} {unit}"))
+        if props.get("deviation"):
+            scalars.append(("kconform_deviation", str(props["deviation"])))
+        item.user_properties.extend(scalars)  # JUnit reads the teardown report's
+    return report
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """After any plugin that shuffles (pytest-randomly, which reorders first,
@@ -276,13 +305,27 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def _profile(config: pytest.Config) -> str:
-    """The exploration profile: the smoke tier explores its few examples unless
-    a profile is asked for (``--kconform-profile`` or ``KCONFORM_PROFILE``)."""
+    """The exploration profile: ``--kconform-profile`` (or ``KCONFORM_PROFILE``)
+    if given; else a Hypothesis profile the session was given
+    (``--hypothesis-profile``, ``HYPOTHESIS_PROFILE``), recorded as
+    ``hypothesis:<name>``; else the smoke tier's few examples, or ``ci``."""
+    from .suite.profiles import HYPOTHESIS_PREFIX, registered_name
+
     profile = config.getoption("kconform_profile")
     asked = "--kconform-profile" in " ".join(config.invocation_params.args) or (
         "KCONFORM_PROFILE" in os.environ
     )
-    if config.getoption("kconform_tier") == "smoke" and not asked:
+    if asked:
+        return profile
+    hypothesis_profile = config.getoption("hypothesis_profile", None) or os.environ.get(
+        "HYPOTHESIS_PROFILE"
+    )
+    if hypothesis_profile:
+        for name in PROFILES:  # one of ours, by the name Hypothesis knows it by
+            if hypothesis_profile == registered_name(name):
+                return name
+        return HYPOTHESIS_PREFIX + hypothesis_profile
+    if config.getoption("kconform_tier") == "smoke":
         return "smoke"
     return profile
 
@@ -481,7 +524,7 @@ class SessionReporter:
         return result
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        props = dict(report.user_properties).get("kconform")
+        props = getattr(report, "kconform", None)
         if props is None:
             self._maybe_crashed(report)
             return

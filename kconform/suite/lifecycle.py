@@ -110,7 +110,7 @@ class LifecycleItem(pytest.Item):
             "dtype": None,
             "stage": self.stage,
         }
-        self.user_properties.append(("kconform", props))
+        self.kconform_props = props  # carried on the report (pytest_plugin)
         backend = self.state.backends[self.backend_name]
         lacking = [
             c for c in getattr(self.scenario, "requires", ()) if not backend.supports(c)

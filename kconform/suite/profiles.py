@@ -1,6 +1,12 @@
-"""Hypothesis exploration profiles: ``ci``, ``dev``, ``thorough``.
+"""Hypothesis exploration profiles: ``ci``, ``smoke``, ``dev``, ``thorough``.
 
-``ci`` is derandomized and small.
+``ci`` is derandomized and small. Each is registered with Hypothesis as
+``kconform-<name>`` (``settings.register_profile``), so ``--hypothesis-profile
+kconform-dev`` and ``HYPOTHESIS_PROFILE`` work as with any Hypothesis suite. A
+session given a Hypothesis profile (and no ``--kconform-profile``) explores
+with that profile, loaded by Hypothesis's pytest plugin; kconform only turns
+off the deadline and the health checks, which its cases trip by design (an op
+compiling for a new shape, inputs rejected as invalid for the op).
 """
 
 from __future__ import annotations
@@ -13,7 +19,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["PROFILES", "hypothesis_settings", "reproducible_draws"]
+__all__ = [
+    "HYPOTHESIS_PREFIX",
+    "PROFILES",
+    "hypothesis_settings",
+    "registered_name",
+    "reproducible_draws",
+]
 
 _COMMON = dict(deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
 
@@ -27,8 +39,32 @@ PROFILES: dict[str, settings] = {
 }
 
 
+#: The recorded profile of a session that explores with a Hypothesis profile.
+HYPOTHESIS_PREFIX = "hypothesis:"
+
+
+def registered_name(profile: str) -> str:
+    """The name Hypothesis knows a kconform profile by."""
+    return f"kconform-{profile}"
+
+
+for _name, _settings in PROFILES.items():
+    settings.register_profile(registered_name(_name), _settings)
+
+
 def hypothesis_settings(profile: str) -> settings:
-    """The settings of a kconform exploration profile."""
+    """The settings of an exploration profile: a kconform one, or
+    ``hypothesis:<name>``, a profile registered with Hypothesis."""
+    if profile.startswith(HYPOTHESIS_PREFIX):
+        name = profile[len(HYPOTHESIS_PREFIX) :]
+        try:
+            base = settings.get_profile(name)
+        except Exception as exc:  # InvalidArgument: not registered
+            raise ValueError(
+                f"Unknown Hypothesis profile {name!r}: register it "
+                "(settings.register_profile) in a conftest.py or plugin"
+            ) from exc
+        return settings(base, deadline=None, suppress_health_check=list(HealthCheck))
     try:
         return PROFILES[profile]
     except KeyError:

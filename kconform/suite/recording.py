@@ -1,9 +1,10 @@
 """From pytest reports to records: what the session's controller writes to disk.
 
-Items put their measurements in ``report.user_properties`` (``("kconform",
-props)``), which pytest-xdist carries from its workers to the controller, so
-one process (the controller, or the only one) writes the records however the
-run was spread.
+Items put their measurements in ``item.kconform_props``, which the plugin
+sets on each report as ``report.kconform``: pytest serialises report
+attributes, so pytest-xdist carries them from its workers to the controller,
+and one process (the controller, or the only one) writes the records however
+the run was spread.
 """
 
 from __future__ import annotations

@@ -199,3 +199,29 @@ def test_under_xdist_reproductions_go_into_the_run_directory(pytester, monkeypat
     (run_dir,) = (pytester.path / "reports").iterdir()
     assert (run_dir / "results.json").exists()
     assert (run_dir / "repro" / "exp-faulty-float32.py").exists()
+
+
+def test_junit_gets_small_scalars_and_the_records_stay_whole(pytester, run_suite):
+    import json
+    import xml.etree.ElementTree as ET
+
+    out = pytester.path / "run"
+    junit = pytester.path / "j.xml"
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "kconform.suite", "--backend=numpy", "-k",
+        "(softmax and float32 and not explore) or mlp-",
+        f"--junitxml={junit}", f"--kconform-report-dir={out}",
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    assert result.ret == 0, result.stdout.str()
+    props = [
+        (p.get("name"), p.get("value"))
+        for p in ET.parse(junit).getroot().iter("property")
+    ]
+    assert props and max(len(v) for _, v in props) < 10_000
+    names = {n for n, _ in props}
+    assert "kconform" not in names and {"kconform_outcome", "kconform_worst"} <= names
+    assert ("kconform_outcome", "passed") in props
+    cases = json.loads((out / "results.json").read_text())["backends"]["numpy"]["cases"]
+    assert cases["softmax[numpy-float32]"]["arrays"]  # outputs still recorded
+    assert cases["mlp-fit[numpy]"]["arrays"]

@@ -156,3 +156,25 @@ def test_a_checkout_beside_an_installed_kconform_says_why_it_cannot_run(pytester
         "-p", "no:cacheprovider",
     )  # fmt: skip
     assert ok.ret == pytest.ExitCode.OK
+
+
+def test_hypothesis_profiles_choose_the_exploration(pytester, run_suite):
+    import json
+
+    pytester.makeconftest(
+        "from hypothesis import settings\n"
+        "settings.register_profile('tiny', max_examples=1)\n"
+    )
+    for given, recorded in (
+        ("tiny", "hypothesis:tiny"),
+        ("kconform-dev", "dev"),  # one of kconform's, by its Hypothesis name
+    ):
+        out = pytester.path / f"run-{given}"
+        result = pytester.runpytest_inprocess(
+            "--pyargs", "kconform.suite", "--backend=numpy", "-k", "add-explore",
+            f"--hypothesis-profile={given}", f"--kconform-report-dir={out}",
+            "-p", "no:cacheprovider",
+        )  # fmt: skip
+        assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+        assert f"profile {recorded}," in result.stdout.str()
+        assert json.loads((out / "results.json").read_text())["profile"] == recorded

@@ -48,3 +48,22 @@ class warnings_as_errors:
 
     def __exit__(self, *exc):
         return self._ctx.__exit__(*exc)
+
+
+def test_kconform_profiles_are_registered_with_hypothesis():
+    from hypothesis import settings
+
+    assert settings.get_profile("kconform-ci").max_examples == 8
+    assert settings.get_profile("kconform-dev").max_examples == 50
+    assert settings.get_profile("kconform-thorough").max_examples == 500
+
+
+def test_a_hypothesis_profile_keeps_its_examples_without_deadline_or_health_checks():
+    from hypothesis import settings
+
+    settings.register_profile("kconform-test-tiny", max_examples=2, deadline=200)
+    chosen = profiles.hypothesis_settings("hypothesis:kconform-test-tiny")
+    assert chosen.max_examples == 2 and chosen.deadline is None
+    assert chosen.suppress_health_check
+    with pytest.raises(ValueError, match="Unknown Hypothesis profile 'nope'"):
+        profiles.hypothesis_settings("hypothesis:nope")
