@@ -10,6 +10,7 @@ Batches stay on the host until the trainer moves them to the backend.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -244,6 +245,18 @@ def make_data(
     default_batch: int = 32,
 ) -> ArrayData | IterData:
     """Pick the adapter for ``x``; checks arguments that cannot go with it."""
+    for name, value in (("x", x), ("y", y)):
+        if isinstance(value, (str, bytes, os.PathLike)):
+            raise ValueError(
+                f"Unrecognized data type: {name}={value!r} (of type "
+                f"{type(value).__name__}): a file name or text. fit(), evaluate() "
+                "and predict() take arrays (NumPy arrays or tensors, or a list or "
+                "dict of them), a generator or a PyDataset; they do not read "
+                "files. Load the data first, e.g. "
+                f"numpy.loadtxt({os.fspath(value)!r}, delimiter=',') for a CSV."
+                if isinstance(value, (str, os.PathLike))
+                else f"Unrecognized data type: {name} is bytes; pass arrays."
+            )
     if is_iterable_source(x):
         if y is not None or sample_weight is not None:
             raise ValueError(

@@ -178,6 +178,18 @@ def test_path_traversal_member_is_refused(tmp_path: Any) -> None:
     assert not (tmp_path.parent / "evil.py").exists()
 
 
+def test_a_keras3_file_is_named_as_such(tmp_path: Any) -> None:
+    # The layout Keras 3 writes: metadata.json, config.json, model.weights.h5.
+    path = tmp_path / "from_keras.keras"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("metadata.json", '{"keras_version": "3.15.1"}')
+        zf.writestr("config.json", '{"class_name": "Sequential", "config": {}}')
+        zf.writestr("model.weights.h5", b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(CorruptFileError, match=r"(?s)is a Keras 3 `.keras` file.*"
+                       r"set_weights"):  # fmt: skip
+        keras.models.load_model(path)
+
+
 def test_wrong_shapes_are_refused(tmp_path: Any) -> None:
     _, path = _saved(tmp_path)
     bad = tmp_path / "shapes.keras"

@@ -401,3 +401,13 @@ def test_label_mistakes_are_explained(backend: Any) -> None:
     with pytest.raises(ValueError, match="(?s)one-hot labels. Use "
                        "categorical_crossentropy"):  # fmt: skip
         model.fit(x, one_hot, verbose=0)
+
+
+def test_a_file_name_as_data_is_explained(backend: Any) -> None:
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(1)], backend=backend)
+    model.compile("adam", "mse")
+    with pytest.raises(ValueError, match=r"(?s)x='data.csv'.*do not read files.*"
+                       r"numpy.loadtxt\('data.csv', delimiter=','\)"):  # fmt: skip
+        model.fit("data.csv", np.zeros(4), verbose=0)
+    with pytest.raises(ValueError, match="y='labels.csv'"):
+        model.evaluate(np.zeros((2, 4)), "labels.csv", verbose=0)

@@ -121,6 +121,13 @@ def _open(path: str) -> zipfile.ZipFile:
         seen.add(name)
         if not _MEMBER.match(name) and not name.endswith("/"):
             zf.close()
+            if name == "model.weights.h5":  # Keras 3's own .keras layout
+                raise CorruptFileError(
+                    f"File '{path}' is a Keras 3 `.keras` file (it holds "
+                    "model.weights.h5): kconform's framework does not read Keras's "
+                    "weight layout yet. Rebuild the model here and load its weights "
+                    "from arrays (model.set_weights(keras_model.get_weights()))."
+                )
             raise CorruptFileError(
                 f"File '{path}' has an unexpected member {name!r}; it was not written "
                 "by kconform."
