@@ -64,3 +64,16 @@ def test_kernels_differentiate_and_compile_inside_jit(jax_backend):
     np.testing.assert_allclose(
         b.to_numpy(jitted(x)), b.to_numpy(b.softmax(x, -1)), rtol=1e-15
     )
+
+
+def test_the_programs_an_op_keeps_are_bounded(jax_backend, monkeypatch):
+    from kconform_jax import _kernel
+    from kconform_jax.elementwise import kconform_multiply
+
+    monkeypatch.setattr(_kernel, "MAX_PROGRAMS", 4)
+    b = jax_backend
+    x = b.from_numpy(np.array([1.0, 2.0], np.float32))
+    for step in range(10):  # a new Python number each call, as a schedule gives
+        out = b.to_numpy(b.multiply(x, 0.5 + step))
+        np.testing.assert_array_equal(out, np.float32([1.0, 2.0]) * (0.5 + step))
+    assert len(kconform_multiply.programs) == 4  # the last four values

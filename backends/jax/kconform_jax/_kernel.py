@@ -40,6 +40,10 @@ _TENSOR = (jax.Array, np.ndarray)
 
 
 _NUMBER = (bool, int, float, np.generic)
+#: Programs kept per op (each compiled anew for new shapes and dtypes, by JAX):
+#: the oldest goes first, so that a loop passing a new number every call
+#: (a learning rate) does not grow memory without end.
+MAX_PROGRAMS = 1024
 #: While a program is traced: id of each static number -> the input standing for it.
 _TRACED: ContextVar[dict[int, Any] | None] = ContextVar(
     "kconform_jax_numbers", default=None
@@ -117,12 +121,15 @@ def kernel(
         key = (static, tuple(dynamic), tuple(numbers))
         program = compiled.get(key)
         if program is None:
+            if len(compiled) >= MAX_PROGRAMS:
+                del compiled[next(iter(compiled))]
             program = compiled[key] = jax.jit(_bind(fn, args, dynamic, numbers))
         return program(
             *(args[i] for i in dynamic), *(_as_input(args[i]) for i in numbers)
         )
 
     call.__kconform_kernel__ = True  # type: ignore[attr-defined]
+    call.programs = compiled  # type: ignore[attr-defined]  (for tests)
     return call
 
 
