@@ -24,7 +24,9 @@ def test_a_planted_fault_is_the_outlier_and_its_ulps_are_measured(
     lines = render(run_dir)
     doc = json.loads((run_dir / "results.json").read_text())
     outliers = doc["parity"]["outliers"]
-    assert list(outliers) == ["faulty"]
+    others = {k: v for k, v in outliers.items() if k != "faulty"}
+    # (Once in CI torch was an outlier too: say where, if it happens again.)
+    assert list(outliers) == ["faulty"], json.dumps(others, indent=1)[:3000]
     reasons = {e["case"]: e["reason"] for e in outliers["faulty"]}
     assert reasons["exp[float32]"] == "failed" and reasons["softmax[float32]"] == (
         "failed"
