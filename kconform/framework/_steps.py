@@ -130,10 +130,12 @@ class TrainSteps:
         _write(self.metric_vars, state[3])
 
     def zero_metrics(self) -> list[Any]:
+        """Every metric variable at its initial value (a reset state)."""
         e = self.engine
         return [
-            e.b.from_numpy(np.zeros(v.shape, np.dtype(v.dtype)))
-            for v in self.metric_vars
+            e.b.from_numpy(np.array(value, order="C"))
+            for m in self.metrics
+            for value in m.initial_state()
         ]
 
     def metric_logs(self, metric_values: list[Any]) -> dict[str, float]:

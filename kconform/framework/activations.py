@@ -30,9 +30,43 @@ __all__ = [
 ]
 
 
-def relu(x: Any) -> Any:
-    """``max(x, 0)``."""
-    return current_engine().b.relu(x)
+def relu(
+    x: Any,
+    negative_slope: float = 0.0,
+    max_value: float | None = None,
+    threshold: float = 0.0,
+) -> Any:
+    """``max(x, 0)``; Keras 3's extended form with the optional arguments.
+
+    ``x`` above ``threshold`` (0 below it), clipped at ``max_value``, with
+    ``negative_slope * (x - threshold)`` below the threshold.
+    """
+    e = current_engine()
+    b = e.b
+    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
+        return b.relu(x)
+    dtype = b.dtype(x)
+    negative_part = None
+    if negative_slope != 0.0:
+        if max_value is None and threshold == 0.0:
+            return leaky_relu(x, negative_slope)
+        shifted = b.negative(x)
+        if threshold != 0.0:
+            shifted = b.add(shifted, e.const(threshold, dtype))
+        negative_part = b.relu(shifted)
+    clip_max = max_value is not None
+    if threshold != 0.0:
+        x = b.multiply(x, b.cast(b.greater(x, e.const(threshold, dtype)), dtype))
+    elif max_value == 6:
+        x = relu6(x)
+        clip_max = False
+    else:
+        x = b.relu(x)
+    if clip_max:
+        x = b.clip(x, 0.0, float(max_value))  # type: ignore[arg-type]
+    if negative_part is not None:
+        x = b.subtract(x, e.scale(negative_part, negative_slope))
+    return x
 
 
 def relu6(x: Any) -> Any:

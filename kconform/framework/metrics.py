@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from kconform.dtypes import to_numpy_dtype
+
 from . import _config, losses
 from ._engine import Engine, current_engine
 from .variables import Variable
@@ -47,27 +49,44 @@ class Metric:
         self.name = name or _snake(type(self).__name__)
         self.dtype = dtype or _config.floatx()
         self._variables: list[Variable] = []
+        self._initial_values: list[np.ndarray] = []
         self._engine: Engine | None = None
 
     def add_variable(
         self,
         shape: tuple[int, ...] = (),
-        initializer: Any = 0.0,
+        initializer: Any = "zeros",
         dtype: str | None = None,
+        aggregation: str = "sum",
         name: str = "variable",
     ) -> Variable:
-        """Create a state variable (zeros unless ``initializer`` is another number)."""
+        """Create a state variable; ``reset_state`` sets it back to its initial value.
+
+        ``initializer``: a name (``"zeros"``, ``"ones"``), an initializer, or a
+        number to fill the variable with.
+        """
+        del aggregation
+        from . import initializers
+
         dtype = dtype or self.dtype
+        shape = tuple(shape)
+        if isinstance(initializer, (int, float, np.number)) and not isinstance(
+            initializer, bool
+        ):
+            initial = np.full(shape, initializer, dtype=to_numpy_dtype(dtype))
+        else:
+            initial = np.asarray(
+                initializers.get(initializer)(shape, dtype), to_numpy_dtype(dtype)
+            )
         var = Variable(
-            np.full(shape, float(initializer) if np.isscalar(initializer) else 0.0),
-            dtype=dtype,
-            trainable=False,
-            name=name,
-            engine=self._engine,
+            initial, dtype=dtype, trainable=False, name=name, engine=self._engine
         )
         var.path = f"{self.name}/{name}"
         self._variables.append(var)
+        self._initial_values.append(initial)
         return var
+
+    add_weight = add_variable
 
     @property
     def variables(self) -> list[Variable]:
@@ -90,10 +109,14 @@ class Metric:
     def result(self) -> Any:
         raise NotImplementedError
 
+    def initial_state(self) -> list[np.ndarray]:
+        """The initial value of each state variable, in :attr:`variables` order."""
+        return [np.array(v) for v in self._initial_values]
+
     def reset_state(self) -> None:
-        """Set every state variable back to 0."""
-        for v in self._variables:
-            v.assign(np.zeros(v.shape, dtype=np.dtype(v.dtype)))
+        """Set every state variable back to its initial value."""
+        for v, initial in zip(self._variables, self._initial_values):
+            v.assign(initial)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Update the state and return the current result."""

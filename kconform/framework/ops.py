@@ -280,3 +280,9 @@ def zeros(shape: tuple[int, ...], dtype: str = "float32") -> Any:
 def ones(shape: tuple[int, ...], dtype: str = "float32") -> Any:
     """A tensor of ones."""
     return current_engine().b.ones(tuple(shape), dtype)
+
+
+from . import ops_numpy as _more  # noqa: E402 - the rest of keras.ops
+from .ops_numpy import *  # noqa: E402,F403
+
+__all__ += _more.__all__

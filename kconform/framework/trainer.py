@@ -252,9 +252,12 @@ class Trainer(Predictor):
             cbs.call("on_epoch_begin", epoch, None)
             logs = self._train_epoch(steps, data, cbs, progbar, gens)
             params["seen_steps"] = self._seen
-            check_finite(logs, epoch, data)
+            if not self.stop_training:  # a callback (TerminateOnNaN) stopped it
+                check_finite(logs, epoch, data)
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_data(val, steps)
+                cbs.call("on_test_begin", None)
+                val_logs = self._evaluate_data(val, steps, cbs)
+                cbs.call("on_test_end", val_logs)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.call("on_epoch_end", epoch, logs)
             if self.stop_training:
@@ -300,16 +303,23 @@ class Trainer(Predictor):
         return steps.metric_logs(state[3])
 
     # -- evaluate ----------------------------------------------------------------------
-    def _evaluate_data(self, data: Any, steps: TrainSteps) -> dict[str, float]:
+    def _evaluate_data(
+        self, data: Any, steps: TrainSteps, cbs: Any = None
+    ) -> dict[str, float]:
         tv, ntv, _, _ = steps.read_state()
         met = steps.zero_metrics()
         count = 0
+        hooks = cbs is not None and cbs.wants_batch_logs
         for batch in data.epoch(None):
+            if hooks:
+                cbs.call("on_test_batch_begin", count, None)
             xb, yb, swb = self._to_device(batch)
             if yb is None:
                 raise ValueError("`evaluate` needs targets `y` to compute the loss.")
             packed = (xb, yb) if swb is None else (xb, yb, swb)
             met = steps.test(tv, ntv, met, packed)
+            if hooks:
+                cbs.call("on_test_batch_end", count, steps.metric_logs(met))
             count += 1
         if count == 0:
             raise ValueError("The evaluation data produced no batch.")
@@ -335,7 +345,7 @@ class Trainer(Predictor):
             list(callbacks or []), self, {"steps": data.steps}
         )
         cbs.call("on_test_begin", None)
-        logs = self._evaluate_data(data, train_steps)
+        logs = self._evaluate_data(data, train_steps, cbs)
         cbs.call("on_test_end", logs)
         if verbose:
             bar = Progbar(data.steps, verbose=2 if verbose == 2 else 1)

@@ -17,6 +17,8 @@ import numpy as np
 
 from kconform.dtypes import to_numpy_dtype
 
+from . import _config
+
 if TYPE_CHECKING:
     from ._engine import Engine
 
@@ -117,16 +119,46 @@ class Variable:
 
     def __init__(
         self,
-        value: Any,
-        dtype: str = "float32",
+        initializer: Any = None,
+        shape: Any = None,
+        dtype: str | None = None,
         trainable: bool = True,
-        name: str = "variable",
+        autocast: bool = True,
+        aggregation: str = "none",
+        synchronization: str = "auto",
+        name: str | None = None,
+        *,
+        value: Any = None,
         engine: Engine | None = None,
         regularizer: Any = None,
         constraint: Any = None,
     ) -> None:
-        self.name = name
-        self.path = name
+        del autocast, aggregation, synchronization
+        if value is None:
+            value = initializer
+        if value is None:
+            raise ValueError("A Variable needs an initial value or an initializer.")
+        if isinstance(value, str) or (
+            callable(value) and not _is_array_like(value, engine)
+        ):
+            if shape is None:
+                raise ValueError(
+                    "When creating a Variable from an initializer, pass its `shape`. "
+                    f"Received: initializer={value!r}, shape=None"
+                )
+            from . import initializers
+
+            dtype = dtype or _config.floatx()
+            value = initializers.get(value)(tuple(shape), dtype)
+        if dtype is None:
+            from ._engine import standard_dtype
+
+            if engine is not None and engine.b.is_tensor(value):
+                dtype = engine.b.dtype(value)
+            else:
+                dtype = standard_dtype(np.asarray(value))
+        self.name = name or "variable"
+        self.path = self.name
         self.dtype = dtype
         self.trainable = trainable
         self.regularizer = regularizer
@@ -137,6 +169,8 @@ class Variable:
             self.shape = tuple(engine.b.shape(value))
         else:
             host = np.asarray(value, dtype=to_numpy_dtype(dtype))
+            if shape is not None and tuple(shape) != host.shape:
+                raise ValueError(_shape_error(self, host.shape, tuple(shape)))
             self.shape = tuple(host.shape)
             self._value = host
             record = getattr(_local, "host_values", None)
@@ -175,6 +209,35 @@ class Variable:
             return
         self._set(value)
 
+    def assign_add(self, value: Any) -> Variable:
+        """``self.assign(self + value)``; returns the variable."""
+        self.assign(self._combined(value, "add"))
+        return self
+
+    def assign_sub(self, value: Any) -> Variable:
+        """``self.assign(self - value)``; returns the variable."""
+        self.assign(self._combined(value, "subtract"))
+        return self
+
+    def _combined(self, value: Any, op: str) -> Any:
+        if isinstance(value, Variable):
+            value = value.value
+        current = self.value
+        if self._engine is None and isinstance(current, np.ndarray):
+            other = np.asarray(value)
+            out = getattr(np, op)(current, other.astype(current.dtype, copy=False))
+            return np.asarray(out, dtype=current.dtype)
+        from . import ops
+
+        engine = self._engine
+        if engine is None:
+            return getattr(ops, op)(current, value)
+        from ._engine import active_engine
+
+        with active_engine(engine):
+            out = getattr(ops, op)(current, value)
+            return engine.cast(out, self.dtype)
+
     def _set(self, value: Any) -> None:
         if self._engine is None:
             arr = np.asarray(value, dtype=to_numpy_dtype(self.dtype))
@@ -191,8 +254,8 @@ class Variable:
         self._value = value
 
     def numpy(self) -> np.ndarray:
-        """Return the value as a NumPy array (a copy)."""
-        value = self._value
+        """Return the value as a NumPy array (a copy; the scope's, inside one)."""
+        value = self.value
         if self._engine is not None and self._engine.b.is_tensor(value):
             return np.array(self._engine.b.to_numpy(value))
         return np.array(value)
@@ -259,9 +322,55 @@ class Variable:
     def __pow__(self, o: Any) -> Any:
         return self._binary(o, "power")
 
+    # -- conversions ------------------------------------------------------------
+    def __float__(self) -> float:
+        return float(self.numpy())
 
-def _shape_error(var: Variable, received: tuple[int, ...]) -> str:
+    def __int__(self) -> int:
+        return int(self.numpy())
+
+    def __index__(self) -> int:
+        if "int" not in self.dtype:
+            raise TypeError(
+                f"Variable '{self.path}' of dtype {self.dtype} is no index."
+            )
+        return int(self.numpy())
+
+    def __bool__(self) -> bool:
+        return bool(self.numpy())
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError(f"len() of the 0-d Variable '{self.path}'")
+        return self.shape[0]
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.numpy()[key]
+
+    def __lt__(self, o: Any) -> Any:
+        return self._binary(o, "less")
+
+    def __gt__(self, o: Any) -> Any:
+        return self._binary(o, "greater")
+
+    def __le__(self, o: Any) -> Any:
+        return self._binary(o, "less_equal")
+
+    def __ge__(self, o: Any) -> Any:
+        return self._binary(o, "greater_equal")
+
+    __hash__ = object.__hash__
+
+
+def _is_array_like(value: Any, engine: Engine | None) -> bool:
+    if isinstance(value, (np.ndarray, np.generic)):
+        return True
+    return engine is not None and engine.b.is_tensor(value)
+
+
+def _shape_error(var: Variable, received: tuple[int, ...], expected: Any = None) -> str:
+    expected = var.shape if expected is None else expected
     return (
-        f"Variable '{var.path}' has shape {var.shape}; received a value of shape "
-        f"{tuple(received)}. Pass an array of shape {var.shape}."
+        f"Variable '{var.path}' has shape {expected}; received a value of shape "
+        f"{tuple(received)}. Pass an array of shape {expected}."
     )

@@ -2,58 +2,66 @@
 
 from __future__ import annotations
 
-from ._graph import KerasTensor
-from ._spec import InputSpec
-from .conv import (
-    AveragePooling2D,
-    Conv1D,
-    Conv2D,
-    GlobalAveragePooling1D,
-    GlobalAveragePooling2D,
-    GlobalMaxPooling2D,
-    MaxPooling2D,
+from . import (
+    activation_layers,
+    conv,
+    core,
+    merging,
+    normalization,
+    pooling,
+    preprocessing,
+    recurrent,
+    reshaping,
 )
-from .core import Activation, Dense, Dropout, Embedding, Flatten, Reshape
-from .input_layer import Input, InputLayer
+from ._graph import KerasTensor as KerasTensor
+from ._spec import InputSpec as InputSpec
+from .activation_layers import *  # noqa: F403
+from .conv import *  # noqa: F403
+from .core import *  # noqa: F403
+from .input_layer import Input as Input
+from .input_layer import InputLayer as InputLayer
 from .layer import Layer
-from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
-from .normalization import BatchNormalization, LayerNormalization
-from .recurrent import LSTM
+from .merging import *  # noqa: F403
+from .normalization import *  # noqa: F403
+from .pooling import *  # noqa: F403
+from .preprocessing import *  # noqa: F403
+from .recurrent import *  # noqa: F403
+from .reshaping import *  # noqa: F403
 
-MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
+_MODULES = (
+    activation_layers,
+    conv,
+    core,
+    merging,
+    normalization,
+    pooling,
+    preprocessing,
+    recurrent,
+    reshaping,
+)
+MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D  # noqa: F405
+MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D  # noqa: F405
+GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D  # noqa: F405
+GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D  # noqa: F405
 
-__all__ = [
-    "LSTM",
-    "Activation",
-    "Add",
-    "Average",
-    "AveragePooling2D",
-    "AvgPool2D",
-    "BatchNormalization",
-    "Concatenate",
-    "Conv1D",
-    "Conv2D",
-    "Dense",
-    "Dropout",
-    "Embedding",
-    "Flatten",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalMaxPooling2D",
-    "Input",
-    "InputLayer",
-    "InputSpec",
-    "KerasTensor",
-    "Layer",
-    "LayerNormalization",
-    "MaxPool2D",
-    "MaxPooling2D",
-    "Maximum",
-    "Minimum",
-    "Multiply",
-    "Reshape",
-    "Subtract",
-]
+__all__ = sorted(
+    {name for module in _MODULES for name in module.__all__}
+    | {
+        "AvgPool1D",
+        "AvgPool2D",
+        "GlobalAvgPool1D",
+        "GlobalAvgPool2D",
+        "GlobalMaxPool1D",
+        "GlobalMaxPool2D",
+        "Input",
+        "InputLayer",
+        "InputSpec",
+        "KerasTensor",
+        "Layer",
+        "MaxPool1D",
+        "MaxPool2D",
+    }
+)
 
 #: Built-in layer classes by name: what a saved config may name (no imports on load).
 BUILTIN = {

@@ -1,4 +1,5 @@
-"""Merging layers: Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum."""
+"""Merging layers (Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum,
+Dot) and their functional interfaces (``layers.add([a, b])``...)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,19 @@ __all__ = [
     "Add",
     "Average",
     "Concatenate",
+    "Dot",
     "Maximum",
     "Minimum",
     "Multiply",
     "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]
 
 
@@ -160,3 +170,119 @@ class Concatenate(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
+
+
+class Dot(Layer):
+    """Dot product of two batches of tensors along ``axes`` (Keras ``batch_dot``).
+
+    ``Dot(axes=1)([a, b])`` of two ``(batch, n)`` inputs is ``(batch, 1)``;
+    ``Dot(axes=(2, 2))`` of ``(batch, n, d)`` and ``(batch, m, d)`` is
+    ``(batch, n, m)``. ``normalize=True`` L2-normalises both inputs along the
+    axes first (cosine proximity).
+    """
+
+    def __init__(self, axes: Any, normalize: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(axes, int):
+            axes = (axes, axes)
+        if len(axes) != 2 or not all(isinstance(a, int) for a in axes):
+            raise ValueError(
+                "Invalid format for argument `axes`: an integer or a pair of "
+                f"integers. Received: axes={axes!r}"
+            )
+        self.axes = tuple(axes)
+        self.normalize = normalize
+
+    def _resolved(self, shapes: list[tuple[Any, ...]]) -> tuple[int, int]:
+        return tuple(a % len(s) for a, s in zip(self.axes, shapes))  # type: ignore[return-value]
+
+    def build(self, input_shape: Any) -> None:
+        shapes = [tuple(s) for s in _as_list(self, input_shape)]
+        if len(shapes) != 2:
+            raise ValueError(f"A `Dot` layer ('{self.name}') takes exactly 2 inputs.")
+        a1, a2 = self._resolved(shapes)
+        n1, n2 = shapes[0][a1], shapes[1][a2]
+        if n1 is not None and n2 is not None and n1 != n2:
+            raise ValueError(
+                f"Incompatible input shapes for Dot: axis {a1} of {shapes[0]} and "
+                f"axis {a2} of {shapes[1]} differ ({n1} vs {n2})."
+            )
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        e = self._engine
+        b = e.b
+        x1, x2 = _as_list(self, inputs)
+        a1, a2 = self._resolved([b.shape(x1), b.shape(x2)])
+        if self.normalize:
+            from ..ops_numpy import normalize
+
+            x1, x2 = normalize(x1, axis=a1), normalize(x2, axis=a2)
+        letters = iter("bcdefghijklmnopqrstuvwxyz")
+        s1 = ["a"] + [next(letters) for _ in b.shape(x1)[1:]]
+        s2 = ["a"] + [next(letters) for _ in b.shape(x2)[1:]]
+        s2[a2] = s1[a1]
+        out = [c for i, c in enumerate(s1) if i != a1]
+        out += [c for i, c in enumerate(s2) if i not in (0, a2)]
+        result = b.einsum(f"{''.join(s1)},{''.join(s2)}->{''.join(out)}", [x1, x2])
+        if len(out) == 1:
+            result = b.expand_dims(result, 1)
+        return result
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        s1, s2 = (tuple(s) for s in _as_list(self, input_shape))
+        a1, a2 = self._resolved([s1, s2])
+        out = [d for i, d in enumerate(s1) if i != a1]
+        out += [d for i, d in enumerate(s2) if i not in (0, a2)]
+        return tuple(out) if len(out) > 1 else (out[0], 1)
+
+    def _output_dtype(self, input_dtype: str) -> str:
+        return input_dtype
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "axes": list(self.axes),
+            "normalize": self.normalize,
+        }
+
+
+# -- the functional interface: `layers.add([a, b])` is `layers.Add()([a, b])` ----------
+def add(inputs: Any, **kwargs: Any) -> Any:
+    """Functional interface to :class:`Add`."""
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs: Any, **kwargs: Any) -> Any:
+    """Functional interface to :class:`Subtract`."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs: Any, **kwargs: Any) -> Any:
+    """Functional interface to :class:`Multiply`."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs: Any, **kwargs: Any) -> Any:
+    """Functional interface to :class:`Average`."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs: Any, **kwargs: Any) -> Any:
+    """Functional interface to :class:`Maximum`."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs: Any, **kwargs: Any) -> Any:
+    """Functional interface to :class:`Minimum`."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs: Any, axis: int = -1, **kwargs: Any) -> Any:
+    """Functional interface to :class:`Concatenate`."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs: Any, axes: Any = -1, normalize: bool = False, **kwargs: Any) -> Any:
+    """Functional interface to :class:`Dot`."""
+    return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)

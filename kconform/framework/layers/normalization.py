@@ -7,7 +7,7 @@ from typing import Any
 from .. import initializers, regularizers
 from .layer import Layer
 
-__all__ = ["BatchNormalization", "LayerNormalization"]
+__all__ = ["BatchNormalization", "LayerNormalization", "UnitNormalization"]
 
 
 class BatchNormalization(Layer):
@@ -220,3 +220,23 @@ class LayerNormalization(Layer):
             "center": self.center,
             "scale": self.scale,
         }
+
+
+class UnitNormalization(Layer):
+    """Scale each sample to unit L2 norm along ``axis`` (Keras: epsilon 1e-12)."""
+
+    def __init__(self, axis: Any = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
+
+    def call(self, inputs: Any) -> Any:
+        from ..ops_numpy import normalize
+
+        return normalize(inputs, axis=self.axis, order=2, epsilon=1e-12)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        axis = list(self.axis) if isinstance(self.axis, tuple) else self.axis
+        return {**super().get_config(), "axis": axis}

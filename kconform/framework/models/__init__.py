@@ -14,6 +14,7 @@ __all__ = [
     "Sequential",
     "clone_model",
     "load_model",
+    "model_from_json",
     "save_model",
 ]
 
@@ -51,3 +52,18 @@ def clone_model(model: Model, backend: Any = None) -> Model:
     from ..saving.serialization import deserialize_model, serialize_model
 
     return deserialize_model(serialize_model(model), backend=backend)
+
+
+def model_from_json(
+    json_string: str, custom_objects: dict[str, Any] | None = None, backend: Any = None
+) -> Model:
+    """A model (fresh weights) from the architecture :meth:`Model.to_json` wrote."""
+    import json
+
+    from ..saving.serialization import ConfigError, deserialize_model
+
+    try:
+        entry = json.loads(json_string)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"model_from_json: not a JSON model config: {exc}") from exc
+    return deserialize_model(entry, custom_objects, backend=backend)

@@ -219,6 +219,56 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable}
 
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Any:
+        """Rebuild a model from :meth:`get_config` (functional graphs included)."""
+        from ..saving.serialization import deserialize_model
+
+        if cls.__name__ in ("Sequential", "Functional") or (
+            "layers" in config and "inputs" in config and "outputs" in config
+        ):
+            name = "Sequential" if cls.__name__ == "Sequential" else "Functional"
+            return deserialize_model(
+                {"class_name": name, "config": config}, custom_objects
+            )
+        return cls(**config)
+
+    # -- graph shapes (Sequential and functional models) ------------------------------
+    def _graph_shapes(self, tensors: list[Any], what: str) -> Any:
+        if not tensors:
+            raise AttributeError(
+                f"The model '{self.name}' has no defined {what}s yet: build it, or "
+                f"start it with `keras.Input`, to know its {what} shape."
+            )
+        shapes = [tuple(t.shape) for t in tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def input_shape(self) -> Any:
+        """Shape of the model's input (a list of shapes for several inputs)."""
+        return self._graph_shapes(getattr(self, "inputs", []), "input")
+
+    @property
+    def output_shape(self) -> Any:
+        """Shape of the model's output (a list of shapes for several outputs)."""
+        return self._graph_shapes(getattr(self, "outputs", []), "output")
+
+    @property
+    def input(self) -> Any:
+        inputs = getattr(self, "inputs", [])
+        if not inputs:
+            return Layer.input.fget(self)  # type: ignore[attr-defined]
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    @property
+    def output(self) -> Any:
+        outputs = getattr(self, "outputs", [])
+        if not outputs:
+            return Layer.output.fget(self)  # type: ignore[attr-defined]
+        return outputs[0] if len(outputs) == 1 else outputs
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return Layer.__call__(self, *args, **kwargs)
 

@@ -152,10 +152,17 @@ class Optimizer:
 
     @property
     def learning_rate(self) -> Any:
-        """The current learning rate (a float for a fixed rate)."""
+        """The learning rate, as Keras 3 gives it.
+
+        A fixed rate is the optimizer's ``learning_rate`` :class:`Variable`
+        (``float(opt.learning_rate)``, ``opt.learning_rate.assign(1e-4)``); with
+        a schedule, its value at the current ``iterations`` (a 0-d tensor).
+        """
         if self._schedule is not None:
-            return self._schedule
-        return float(self._learning_rate.numpy())
+            engine = self._engine or current_engine()
+            with active_engine(engine):
+                return self._current_learning_rate()
+        return self._learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
@@ -272,7 +279,7 @@ class Optimizer:
         lr: Any = (
             schedules.serialize(self._schedule)
             if isinstance(self._schedule, schedules.LearningRateSchedule)
-            else self.learning_rate
+            else float(self._learning_rate.numpy())
         )
         return {
             "name": self.name,

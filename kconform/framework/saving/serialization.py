@@ -216,15 +216,23 @@ def deserialize_model(
         )
     try:
         if class_name == "Sequential":
-            model = Sequential(name=config.get("name"), backend=backend)
-            if config.get("build_input_shape") is not None:
+            model = Sequential(
+                name=config.get("name"),
+                trainable=config.get("trainable", True),
+                backend=backend,
+            )
+            layer_entries = list(config.get("layers", []))
+            if layer_entries and layer_entries[0].get("class_name") == "InputLayer":
+                first = deserialize_layer(layer_entries.pop(0), custom_objects)
+                model.add(first)
+            elif config.get("build_input_shape") is not None:
                 model.add(
                     InputLayer(
                         batch_shape=tuple(config["build_input_shape"]),
                         dtype=config.get("input_dtype"),
                     )
                 )
-            for layer_entry in config.get("layers", []):
+            for layer_entry in layer_entries:
                 model.add(deserialize_layer(layer_entry, custom_objects))
             return model
         if class_name == "Functional":

@@ -1,0 +1,350 @@
+"""The Keras 3 surface, layer by layer: same definitions, same weights, same numbers.
+
+Each case builds one small model in real Keras (the ``real_keras`` fixture)
+and in the reference framework on the backend under test, copies Keras's
+weights into ours and compares the predictions; the idioms without a numeric
+result (config round trips, variables, callbacks) are checked by behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import kconform.framework as keras
+from kconform.framework import layers, ops
+
+RNG = np.random.default_rng(7)
+VEC = RNG.normal(size=(6, 8)).astype("float32")
+SEQ = RNG.normal(size=(6, 5, 4)).astype("float32")
+IMG = RNG.normal(size=(3, 6, 6, 2)).astype("float32")
+
+
+def _seq(shape: tuple[int, ...], *made: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def build(k: Any) -> Any:
+        return k.Sequential([k.Input(shape=shape), *(m(k) for m in made)])
+
+    return build
+
+
+#: name -> (builder of a model from a Keras-like module, input)
+LAYER_CASES: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "relu-extended": (
+        _seq((8,), lambda k: k.layers.ReLU(max_value=1.5, negative_slope=0.1)),
+        VEC * 3,
+    ),
+    "relu-threshold": (
+        _seq((8,), lambda k: k.layers.ReLU(threshold=0.5, negative_slope=0.2)),
+        VEC,
+    ),
+    "leaky-relu": (_seq((8,), lambda k: k.layers.LeakyReLU()), VEC),
+    "elu": (_seq((8,), lambda k: k.layers.ELU(alpha=0.7)), VEC),
+    "softmax": (_seq((8,), lambda k: k.layers.Softmax()), VEC),
+    "prelu": (
+        _seq(
+            (6, 6, 2),
+            lambda k: k.layers.PReLU(alpha_initializer="ones", shared_axes=[1, 2]),
+        ),
+        IMG,
+    ),
+    "repeat-permute": (
+        _seq(
+            (8,), lambda k: k.layers.RepeatVector(3), lambda k: k.layers.Permute((2, 1))
+        ),
+        VEC,
+    ),
+    "upsampling-padding-cropping-2d": (
+        _seq(
+            (6, 6, 2),
+            lambda k: k.layers.UpSampling2D((2, 3)),
+            lambda k: k.layers.ZeroPadding2D(((1, 0), (2, 1))),
+            lambda k: k.layers.Cropping2D(((0, 2), (1, 1))),
+        ),
+        IMG,
+    ),
+    "upsampling-padding-cropping-1d": (
+        _seq(
+            (5, 4),
+            lambda k: k.layers.UpSampling1D(2),
+            lambda k: k.layers.ZeroPadding1D((1, 2)),
+            lambda k: k.layers.Cropping1D((2, 1)),
+        ),
+        SEQ,
+    ),
+    "pooling-1d": (
+        _seq(
+            (5, 4),
+            lambda k: k.layers.MaxPooling1D(2, strides=1, padding="same"),
+            lambda k: k.layers.AveragePooling1D(2),
+        ),
+        SEQ,
+    ),
+    "global-max-pooling-1d": (
+        _seq(
+            (5, 4), lambda k: k.layers.GlobalMaxPooling1D(), lambda k: k.layers.Dense(3)
+        ),
+        SEQ,
+    ),
+    "rescaling": (
+        _seq((6, 6, 2), lambda k: k.layers.Rescaling(1 / 255.0, offset=-0.5)),
+        IMG * 100,
+    ),
+    "normalization-given": (
+        _seq(
+            (8,),
+            lambda k: k.layers.Normalization(mean=VEC.mean(0), variance=VEC.var(0)),
+        ),
+        VEC,
+    ),
+    "unit-normalization": (_seq((8,), lambda k: k.layers.UnitNormalization()), VEC),
+}
+
+
+def _pair(real_keras: Any, backend: Any, build: Callable[[Any], Any]) -> Any:
+    keras.config.set_backend(backend)
+    ref, ours = build(real_keras), build(keras)
+    ours.set_weights(ref.get_weights())
+    return ref, ours
+
+
+@pytest.mark.parametrize("case", list(LAYER_CASES))
+def test_layers_compute_what_keras_computes(
+    backend: Any, real_keras: Any, case: str
+) -> None:
+    build, x = LAYER_CASES[case]
+    ref, ours = _pair(real_keras, backend, build)
+    expected = np.asarray(ref.predict(x, verbose=0))
+    got = ours.predict(x, verbose=0)
+    assert got.shape == expected.shape
+    assert ours.output_shape == tuple(ref.output_shape)
+    np.testing.assert_allclose(got, expected, rtol=2e-6, atol=1e-6)
+
+
+def test_dot_and_the_functional_helpers_match_keras(
+    backend: Any, real_keras: Any
+) -> None:
+    def build(k: Any) -> Any:
+        a, b = k.Input((8,)), k.Input((8,))
+        s1, s2 = k.Input((5, 4)), k.Input((3, 4))
+        out = [
+            k.layers.concatenate([a, b]),
+            k.layers.add([a, b]),
+            k.layers.subtract([a, b]),
+            k.layers.multiply([a, b]),
+            k.layers.average([a, b]),
+            k.layers.maximum([a, b]),
+            k.layers.minimum([a, b]),
+            k.layers.dot([a, b], axes=1),
+            k.layers.Dot(axes=1, normalize=True)([a, b]),
+            k.layers.Dot(axes=(2, 2))([s1, s2]),
+        ]
+        return k.Model([a, b, s1, s2], out)
+
+    ref, ours = _pair(real_keras, backend, build)
+    xs = [VEC, VEC[::-1].copy(), SEQ, SEQ[:, :3]]
+    for got, expected in zip(ours.predict(xs, verbose=0), ref.predict(xs, verbose=0)):
+        np.testing.assert_allclose(got, np.asarray(expected), rtol=2e-6, atol=1e-6)
+
+
+def test_normalization_adapts_as_keras_does(backend: Any, real_keras: Any) -> None:
+    data = (RNG.normal(size=(40, 3, 4)) * [1.0, 5.0, 0.1, 2.0] + 3).astype("float32")
+    keras.config.set_backend(backend)
+    for axis in (-1, (1, 2), None):
+        ref = real_keras.layers.Normalization(axis=axis)
+        ours = layers.Normalization(axis=axis)
+        ref.adapt(data)
+        ours.adapt(data)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(ours(data)),
+            np.asarray(ref(data)),
+            rtol=1e-5,
+            atol=1e-5,
+        )
+    batches = [data[:16], data[16:30], data[30:]]
+    ref, ours = real_keras.layers.Normalization(), layers.Normalization()
+    ref.adapt(iter(batches))
+    ours.adapt(iter(batches))
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(ours(data)), np.asarray(ref(data)), rtol=1e-5, atol=1e-5
+    )
+    inverse = layers.Normalization(mean=2.0, variance=4.0, invert=True)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(inverse(np.ones((2, 3), "float32"))), 4.0, rtol=1e-6
+    )
+
+
+SCHEDULES = {
+    "piecewise": ("PiecewiseConstantDecay", ([3, 7], [0.5, 0.1, 0.01])),
+    "polynomial": ("PolynomialDecay", (0.1, 8, 0.001, 2.0)),
+    "polynomial-cycle": ("PolynomialDecay", (0.1, 4, 0.001, 1.0, True)),
+    "inverse-time": ("InverseTimeDecay", (0.1, 3, 0.5)),
+    "inverse-time-staircase": ("InverseTimeDecay", (0.1, 3, 0.5, True)),
+    "cosine": ("CosineDecay", (0.1, 6, 0.1)),
+    "cosine-warmup": ("CosineDecay", (0.0, 6, 0.0, "c", 0.2, 4)),
+    "exponential": ("ExponentialDecay", (0.1, 3, 0.9, True)),
+}
+
+
+@pytest.mark.parametrize("case", list(SCHEDULES))
+def test_learning_rate_schedules_match_keras(
+    backend: Any, real_keras: Any, case: str
+) -> None:
+    name, args = SCHEDULES[case]
+    ref = getattr(real_keras.optimizers.schedules, name)(*args)
+    ours = getattr(keras.optimizers.schedules, name)(*args)
+    keras.config.set_backend(backend)
+    for step in range(13):
+        got = float(ops.convert_to_numpy(ours(np.asarray(step, "int32"))))
+        assert got == pytest.approx(float(ref(step)), rel=1e-6, abs=1e-9), step
+    again = keras.optimizers.schedules.deserialize(
+        keras.optimizers.schedules.serialize(ours)
+    )
+    assert again.get_config() == ours.get_config()
+
+
+def test_a_schedule_drives_training_and_the_rate_is_a_variable(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    lr = keras.optimizers.schedules.PiecewiseConstantDecay([2], [0.1, 0.01])
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(lr), "mse")
+    model.fit(VEC, VEC[:, :1], batch_size=2, epochs=1, verbose=0)
+    assert int(model.optimizer.iterations) == 3
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+    fixed = keras.optimizers.Adam(0.01)
+    fixed.learning_rate.assign(0.001)
+    assert float(fixed.learning_rate) == pytest.approx(0.001)
+    fixed.learning_rate = 0.002
+    assert float(fixed.learning_rate.numpy()) == pytest.approx(0.002)
+
+
+def test_model_configs_round_trip(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    seq = keras.Sequential(
+        [keras.Input((8,)), layers.Dense(3, activation="relu"), layers.LeakyReLU()]
+    )
+    again = keras.Sequential.from_config(seq.get_config())
+    assert [type(x).__name__ for x in again.layers] == ["Dense", "LeakyReLU"]
+    assert again.output_shape == seq.output_shape == (None, 3)
+    assert again.input_shape == (None, 8)
+    a = keras.Input((8,))
+    b = keras.Input((4,))
+    out = layers.Dense(2)(layers.concatenate([a, b]))
+    func = keras.Model([a, b], out)
+    rebuilt = keras.Model.from_config(func.get_config())
+    assert rebuilt.input_shape == [(None, 8), (None, 4)]
+    assert rebuilt.count_params() == func.count_params()
+    from_json = keras.models.model_from_json(seq.to_json())
+    assert json.loads(from_json.to_json())["class_name"] == "Sequential"
+    from_json.set_weights(seq.get_weights())
+    np.testing.assert_array_equal(
+        from_json.predict(VEC, verbose=0), seq.predict(VEC, verbose=0)
+    )
+
+
+def test_variables_and_metric_state_as_keras_writes_them(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    v = keras.Variable(1.0)
+    v.assign_add(2.0)
+    v.assign_sub(0.5)
+    assert float(v) == 2.5 and v.dtype == "float32"
+    w = keras.Variable(initializer="ones", shape=(2, 3), name="w")
+    assert w.numpy().sum() == 6.0 and w.name == "w"
+    with pytest.raises(ValueError, match="shape"):
+        keras.Variable(initializer="zeros")
+
+    class Total(keras.metrics.Metric):
+        def __init__(self, name: str = "total", **kw: Any) -> None:
+            super().__init__(name=name, **kw)
+            self.total = self.add_variable(shape=(), initializer="ones", name="t")
+
+        def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None):
+            self.total.assign_add(ops.sum(y_pred))
+
+        def result(self) -> Any:
+            return self.total
+
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(1, use_bias=False)])
+    model.compile("sgd", "mse", metrics=[Total()])
+    logs = model.evaluate(VEC, VEC[:, :1], return_dict=True, verbose=0)
+    expected = 1.0 + model.predict(VEC, verbose=0).sum()
+    assert logs["total"] == pytest.approx(expected, rel=1e-5, abs=1e-5)
+    metric = model.metrics[-1] if model.metrics[-1].name == "total" else None
+    if metric is not None:
+        metric.reset_state()
+        assert float(metric.result()) == 1.0  # back to its initial value
+
+
+def test_validation_calls_the_test_batch_hooks_and_terminate_on_nan_stops(
+    backend: Any,
+) -> None:
+    keras.config.set_backend(backend)
+    seen: list[str] = []
+
+    class Hooks(keras.callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            seen.append("begin")
+
+        def on_test_batch_end(self, batch, logs=None):
+            seen.append(f"batch{batch}")
+
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(
+        VEC,
+        VEC[:, :1],
+        batch_size=2,
+        epochs=2,
+        validation_split=0.5,
+        verbose=0,
+        callbacks=[Hooks()],
+    )
+    assert seen == ["begin", "batch0", "batch1"] * 2
+    big = np.full((6, 8), 1e30, "float32")
+    history = model.fit(
+        big,
+        big[:, :1],
+        epochs=3,
+        verbose=0,
+        callbacks=[keras.callbacks.TerminateOnNaN()],
+    )
+    assert len(history.history["loss"]) == 1
+    assert not math.isfinite(history.history["loss"][0])
+
+
+def test_keras_random_and_the_extra_ops(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    gen = keras.random.SeedGenerator(3)
+    a = ops.convert_to_numpy(keras.random.normal((50,), seed=gen))
+    b = ops.convert_to_numpy(keras.random.normal((50,), seed=gen))
+    assert not np.array_equal(a, b)
+    again = keras.random.SeedGenerator(3)
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(keras.random.normal((50,), seed=again)), a
+    )
+    u = ops.convert_to_numpy(keras.random.uniform((200,), 2.0, 3.0, seed=1))
+    assert u.min() >= 2.0 and u.max() < 3.0
+    r = ops.convert_to_numpy(keras.random.randint((200,), 0, 4, seed=2))
+    assert set(r.tolist()) == {0, 1, 2, 3}
+    kept = ops.convert_to_numpy(
+        keras.random.dropout(np.ones(400, "float32"), 0.5, seed=4)
+    )
+    assert set(np.unique(kept).tolist()) <= {0.0, 2.0} and 100 < (kept > 0).sum() < 300
+    x = np.arange(12.0, dtype="float32").reshape(3, 4)
+    np.testing.assert_array_equal(ops.convert_to_numpy(ops.arange(1, 7, 2)), [1, 3, 5])
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(ops.norm(x)), np.linalg.norm(x), 1e-6
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(ops.norm(x, ord=1, axis=1)), np.abs(x).sum(1), 1e-6
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(ops.einsum("ij,kj", x, x)), x @ x.T, 1e-6
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(ops.tensordot(x, x.T, axes=1)), x @ x.T, 1e-6
+    )
