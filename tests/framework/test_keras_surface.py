@@ -102,6 +102,70 @@ LAYER_CASES: dict[str, tuple[Callable[[Any], Any], Any]] = {
         VEC,
     ),
     "unit-normalization": (_seq((8,), lambda k: k.layers.UnitNormalization()), VEC),
+    "simple-rnn": (
+        _seq((5, 4), lambda k: k.layers.SimpleRNN(3, return_sequences=True)),
+        SEQ,
+    ),
+    "gru": (_seq((5, 4), lambda k: k.layers.GRU(3)), SEQ),
+    "gru-reset-before-backwards": (
+        _seq(
+            (5, 4),
+            lambda k: k.layers.GRU(
+                3, reset_after=False, go_backwards=True, return_sequences=True
+            ),
+        ),
+        SEQ,
+    ),
+    "lstm-sequences": (
+        _seq((5, 4), lambda k: k.layers.LSTM(3, return_sequences=True)),
+        SEQ,
+    ),
+    "bidirectional-concat": (
+        _seq((5, 4), lambda k: k.layers.Bidirectional(k.layers.LSTM(3))),
+        SEQ,
+    ),
+    "bidirectional-sum-sequences": (
+        _seq(
+            (5, 4),
+            lambda k: k.layers.Bidirectional(
+                k.layers.GRU(3, return_sequences=True), merge_mode="sum"
+            ),
+        ),
+        SEQ,
+    ),
+    "time-distributed": (
+        _seq((5, 4), lambda k: k.layers.TimeDistributed(k.layers.Dense(2))),
+        SEQ,
+    ),
+    "masking-lstm": (
+        _seq(
+            (5, 4),
+            lambda k: k.layers.Masking(0.0),
+            lambda k: k.layers.LSTM(3, return_sequences=True),
+        ),
+        np.where(
+            np.arange(5)[None, :, None] >= [[[3]], [[5]], [[1]], [[4]], [[2]], [[5]]],
+            0.0,
+            SEQ,
+        ).astype("float32"),
+    ),
+    "embedding-mask-zero": (
+        _seq(
+            (6,),
+            lambda k: k.layers.Embedding(10, 4, mask_zero=True),
+            lambda k: k.layers.Bidirectional(k.layers.GRU(3)),
+        ),
+        np.array([[1, 2, 3, 0, 0, 0], [4, 5, 0, 0, 0, 0], [9, 8, 7, 6, 5, 4]]),
+    ),
+    "embedding-mask-pooling": (
+        _seq(
+            (6,),
+            lambda k: k.layers.Embedding(10, 4, mask_zero=True),
+            lambda k: k.layers.GlobalAveragePooling1D(),
+            lambda k: k.layers.Dense(2),
+        ),
+        np.array([[1, 2, 3, 0, 0, 0], [4, 5, 0, 0, 0, 0], [9, 8, 7, 6, 5, 4]]),
+    ),
 }
 
 
@@ -347,4 +411,30 @@ def test_keras_random_and_the_extra_ops(backend: Any) -> None:
     )
     np.testing.assert_allclose(
         ops.convert_to_numpy(ops.tensordot(x, x.T, axes=1)), x @ x.T, 1e-6
+    )
+
+
+def test_recurrent_states_feed_another_layer_as_in_keras(
+    backend: Any, real_keras: Any
+) -> None:
+    def build(k: Any) -> Any:
+        enc_in, dec_in = k.Input((5, 4)), k.Input((3, 4))
+        _, h, c = k.layers.LSTM(3, return_state=True)(enc_in)
+        dec = k.layers.LSTM(3, return_sequences=True)(dec_in, initial_state=[h, c])
+        return k.Model(
+            [enc_in, dec_in], k.layers.TimeDistributed(k.layers.Dense(2))(dec)
+        )
+
+    ref, ours = _pair(real_keras, backend, build)
+    xs = [SEQ, SEQ[:, :3]]
+    np.testing.assert_allclose(
+        ours.predict(xs, verbose=0),
+        np.asarray(ref.predict(xs, verbose=0)),
+        rtol=2e-6,
+        atol=1e-6,
+    )
+    again = keras.Model.from_config(ours.get_config())
+    again.set_weights(ours.get_weights())
+    np.testing.assert_array_equal(
+        again.predict(xs, verbose=0), ours.predict(xs, verbose=0)
     )

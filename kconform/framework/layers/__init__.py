@@ -6,12 +6,14 @@ from . import (
     activation_layers,
     conv,
     core,
+    masking,
     merging,
     normalization,
     pooling,
     preprocessing,
     recurrent,
     reshaping,
+    wrappers,
 )
 from ._graph import KerasTensor as KerasTensor
 from ._spec import InputSpec as InputSpec
@@ -21,23 +23,27 @@ from .core import *  # noqa: F403
 from .input_layer import Input as Input
 from .input_layer import InputLayer as InputLayer
 from .layer import Layer
+from .masking import *  # noqa: F403
 from .merging import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .preprocessing import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .reshaping import *  # noqa: F403
+from .wrappers import *  # noqa: F403
 
 _MODULES = (
     activation_layers,
     conv,
     core,
+    masking,
     merging,
     normalization,
     pooling,
     preprocessing,
     recurrent,
     reshaping,
+    wrappers,
 )
 MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D  # noqa: F405
 MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D  # noqa: F405

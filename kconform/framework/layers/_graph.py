@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import _tree
 
-__all__ = ["KerasTensor", "Node", "any_symbolic"]
+__all__ = ["KerasTensor", "Node", "any_symbolic", "replace_symbolic"]
 
 
 class KerasTensor:
@@ -56,19 +56,29 @@ class Node:
     Args:
         layer: The layer called.
         args: The structure of its ``inputs`` argument (KerasTensors at the leaves).
-        kwargs: Other keyword arguments of the call (no tensors).
+        kwargs: Other keyword arguments of the call (may hold KerasTensors too,
+            e.g. an LSTM's ``initial_state``).
+        rest: Further positional arguments (an attention layer's ``value``).
         outputs: The structure of symbolic outputs.
     """
 
     def __init__(
-        self, layer: Any, args: Any, kwargs: dict[str, Any], outputs: Any
+        self,
+        layer: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        outputs: Any,
+        rest: tuple[Any, ...] = (),
     ) -> None:
         self.layer = layer
         self.args = args
+        self.rest = tuple(rest)
         self.kwargs = kwargs
         self.outputs = outputs
         self.input_tensors = [
-            t for t in _tree.flatten(args) if isinstance(t, KerasTensor)
+            t
+            for t in _tree.flatten([args, list(self.rest), list(kwargs.values())])
+            if isinstance(t, KerasTensor)
         ]
         self.output_tensors = _tree.flatten(outputs)
         for i, t in enumerate(self.output_tensors):
@@ -83,3 +93,10 @@ class Node:
 def any_symbolic(s: Any) -> bool:
     """Whether any leaf of ``s`` is a :class:`KerasTensor`."""
     return any(isinstance(t, KerasTensor) for t in _tree.flatten(s))
+
+
+def replace_symbolic(s: Any, values: dict[int, Any]) -> Any:
+    """``s`` with each KerasTensor leaf replaced by ``values[id(tensor)]``."""
+    return _tree.map_structure(
+        lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, s
+    )

@@ -40,8 +40,24 @@ def call_takes(cls: type, arg: str) -> bool:
     return _TAKES[key]
 
 
-def trace_outputs(layer: Any, shapes: Any, symbolic: Any) -> tuple[Any, Any]:
-    """Run ``call`` on zeros to learn the output shapes (batch axis -> None)."""
+def first_call_argument(cls: type) -> str:
+    """The name of the first argument of ``cls.call`` (``inputs``, ``query``...)."""
+    params = [p for p in inspect.signature(cls.call).parameters if p != "self"]
+    return params[0] if params else "inputs"
+
+
+def trace_outputs(
+    layer: Any,
+    shapes: Any,
+    symbolic: Any,
+    rest: tuple[Any, ...] = (),
+    call_kwargs: dict[str, Any] | None = None,
+) -> tuple[Any, Any]:
+    """Run ``call`` on zeros to learn the output shapes (batch axis -> None).
+
+    ``rest`` and ``call_kwargs``: the call's other arguments, whose symbolic
+    tensors are replaced by zeros of their shapes too.
+    """
     engine = layer._engine or current_engine()
     if layer._engine is None:
         layer._bind(engine)
@@ -62,10 +78,21 @@ def trace_outputs(layer: Any, shapes: Any, symbolic: Any) -> tuple[Any, Any]:
         if is_shape(shapes)
         else _tree.pack_like(_shape_structure(shapes), tensors)
     )
-    kwargs = {"training": False} if call_takes(type(layer), "training") else {}
+
+    def concrete(t: Any) -> Any:
+        if isinstance(t, KerasTensor):
+            return zeros((t.shape, t.dtype))
+        return t
+
+    kwargs = {
+        k: _tree.map_structure(concrete, v) for k, v in (call_kwargs or {}).items()
+    }
+    if call_takes(type(layer), "training"):
+        kwargs["training"] = False
+    args = [_tree.map_structure(concrete, a) for a in rest]
     with call_context(CallContext(False, engine)), active_engine(engine):
         try:
-            out = layer.call(packed, **kwargs)
+            out = layer.call(packed, *args, **kwargs)
         except Exception as exc:
             raise KconformError(
                 f"Could not infer the output shape of layer '{layer.name}' "

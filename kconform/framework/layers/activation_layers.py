@@ -13,6 +13,8 @@ __all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
 class _Elementwise(Layer):
     """A layer whose output has its input's shape and dtype."""
 
+    supports_masking = True
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
 

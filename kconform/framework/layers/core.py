@@ -40,6 +40,8 @@ class Dense(Layer):
     Output shape: ``(batch_size, ..., units)``.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         units: int,
@@ -119,6 +121,8 @@ class Dense(Layer):
 
 class Activation(Layer):
     """Apply an activation function to the input."""
+
+    supports_masking = True
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -215,6 +219,8 @@ class Dropout(Layer):
         seed: Unused (host generator); kept for Keras compatibility.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         rate: float,
@@ -279,7 +285,9 @@ class Embedding(Layer):
         output_dim: Size of each embedding vector.
         embeddings_initializer: Defaults to ``"uniform"`` (on ``[-0.05, 0.05]``).
         embeddings_regularizer: Optional regularizer.
-        mask_zero: Not supported (must be False).
+        mask_zero: Whether index 0 is padding: the output then carries the mask
+            ``inputs != 0``, which masking-aware layers downstream (recurrent
+            layers, ``GlobalAveragePooling1D``, attention) honour.
 
     Input shape: ``(batch_size, ...)`` integers.
     Output shape: ``(batch_size, ..., output_dim)``.
@@ -298,10 +306,7 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim = positive_int(input_dim, "input_dim")
         self.output_dim = positive_int(output_dim, "output_dim")
-        if mask_zero:
-            raise ValueError(
-                "`mask_zero=True` is not supported by the reference framework."
-            )
+        self.mask_zero = bool(mask_zero)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = embeddings_constraint
@@ -322,6 +327,12 @@ class Embedding(Layer):
             inputs = b.cast(inputs, "int32")
         return b.take(self.embeddings.value, inputs, 0)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        if not self.mask_zero:
+            return None
+        b = self._engine.b
+        return b.not_equal(inputs, self._engine.const(0, b.dtype(inputs)))
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         return tuple(input_shape) + (self.output_dim,)
 
@@ -330,6 +341,7 @@ class Embedding(Layer):
             **super().get_config(),
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
+            "mask_zero": self.mask_zero,
             "embeddings_initializer": initializers.serialize(
                 self.embeddings_initializer
             ),

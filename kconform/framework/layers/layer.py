@@ -18,6 +18,7 @@ from ._layer_utils import (
     batch_shape_from,
     call_takes,
     collect_variables,
+    first_call_argument,
     shapes_to_tensors,
     to_tensor,
     trace_outputs,
@@ -260,6 +261,15 @@ class Layer:
             "of `Layer` must define `def call(self, inputs): ...`."
         )
 
+    #: Whether the layer passes a mask (``Embedding(mask_zero=True)``) through
+    #: unchanged; layers that consume or make masks override :meth:`compute_mask`.
+    supports_masking = False
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the outputs, from the inputs and their ``mask`` (Keras rule:
+        passed through when :attr:`supports_masking`, else dropped)."""
+        return mask if self.supports_masking else None
+
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Output shape for ``input_shape``; by default found by running ``call``."""
         return self._trace(input_shape, None)[0]
@@ -271,11 +281,17 @@ class Layer:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not args:
-            if "inputs" not in kwargs:
+            first = first_call_argument(type(self))
+            key = "inputs" if "inputs" in kwargs else first
+            if key not in kwargs:
                 raise TypeError(f"Layer '{self.name}' was called without inputs.")
-            args = (kwargs.pop("inputs"),)
+            args = (kwargs.pop(key),)
         inputs, rest = args[0], args[1:]
-        if any_symbolic(inputs):
+        if (
+            any_symbolic(inputs)
+            or any_symbolic(list(rest))
+            or any(any_symbolic(v) for v in kwargs.values())
+        ):
             return self._symbolic_call(inputs, rest, kwargs)
         ctx = current_context()
         engine = self._resolve_engine(ctx)
@@ -315,16 +331,19 @@ class Layer:
         return outputs
 
     def _symbolic_call(self, inputs: Any, rest: tuple, kwargs: dict[str, Any]) -> Any:
-        if any_symbolic(rest) or any(any_symbolic(v) for v in kwargs.values()):
+        if not any_symbolic(inputs):
             raise TypeError(
-                f"Layer '{self.name}': only the first argument of a call may hold "
-                "symbolic tensors; pass several inputs as a list, e.g. `layer([a, b])`."
+                f"Layer '{self.name}': its first argument must be symbolic when "
+                "others are (call it on the `keras.Input` tensors)."
             )
         shapes = _tree.map_structure(lambda t: t.shape, inputs)
         self._build_once(shapes)
         if self.input_spec is not None:
             check_input(self, shapes)
-        if type(self).compute_output_shape is Layer.compute_output_shape:
+        extra = bool(rest) or any(any_symbolic(v) for v in kwargs.values())
+        if extra and not self._shape_from_inputs_only:
+            out_shapes, dtypes = trace_outputs(self, shapes, inputs, rest, kwargs)
+        elif type(self).compute_output_shape is Layer.compute_output_shape:
             out_shapes, dtypes = self._trace(shapes, inputs)
         else:
             out_shapes = self.compute_output_shape(shapes)
@@ -333,8 +352,12 @@ class Layer:
         outputs = shapes_to_tensors(
             out_shapes, dtypes, self._output_dtype(in_dtype), self.name
         )
-        Node(self, inputs, dict(kwargs), outputs)
+        Node(self, inputs, dict(kwargs), outputs, rest)
         return outputs
+
+    #: Whether ``compute_output_shape(input_shape)`` holds whatever the other
+    #: call arguments are (else a call with symbolic extra arguments is traced).
+    _shape_from_inputs_only = False
 
     def _output_dtype(self, input_dtype: str) -> str:
         return self.dtype

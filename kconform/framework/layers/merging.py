@@ -39,8 +39,26 @@ def _as_list(layer: Layer, inputs: Any, minimum: int = 2) -> list[Any]:
     return list(inputs)
 
 
+def _merged_mask(layer: Layer, masks: Any) -> Any:
+    """Keras's merge mask: the AND of the inputs' masks (None if none has one)."""
+    if not isinstance(masks, (list, tuple)):
+        return masks
+    present = [m for m in masks if m is not None]
+    if not present:
+        return None
+    b = layer._engine.b
+    out = b.cast(present[0], "bool")
+    for m in present[1:]:
+        out = b.logical_and(out, b.cast(m, "bool"))
+    return out
+
+
 class _Merge(Layer):
     _op = "add"
+    supports_masking = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return _merged_mask(self, mask)
 
     def build(self, input_shape: Any) -> None:
         shapes = _as_list(self, input_shape)
@@ -156,6 +174,24 @@ class Concatenate(Layer):
 
     def call(self, inputs: Any) -> Any:
         return self._engine.b.concatenate(_as_list(self, inputs, minimum=1), self.axis)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Joined along a time axis, the masks are joined too (all-True where an
+        input has none); along the feature axis, their AND."""
+        if not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        b = self._engine.b
+        items = _as_list(self, inputs, minimum=1)
+        ndim = len(b.shape(items[0]))
+        if self.axis % ndim == ndim - 1:
+            return _merged_mask(self, mask)
+        full = [
+            b.cast(m, "bool")
+            if m is not None
+            else b.full(b.shape(x)[: ndim - 1], True, "bool")
+            for m, x in zip(mask, items)
+        ]
+        return b.concatenate(full, self.axis % ndim)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shapes = [tuple(s) for s in _as_list(self, input_shape, minimum=1)]

@@ -25,6 +25,8 @@ class BatchNormalization(Layer):
         scale: Whether to learn a scale ``gamma``. Defaults to ``True``.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         axis: int = -1,
@@ -158,6 +160,8 @@ class LayerNormalization(Layer):
         scale: Learn a scale. Defaults to ``True``.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         axis: int = -1,
@@ -224,6 +228,8 @@ class LayerNormalization(Layer):
 
 class UnitNormalization(Layer):
     """Scale each sample to unit L2 norm along ``axis`` (Keras: epsilon 1e-12)."""
+
+    supports_masking = True
 
     def __init__(self, axis: Any = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -7,7 +7,7 @@ from typing import Any
 from kconform.backend import Backend
 
 from .. import _tree
-from ..layers._graph import KerasTensor, Node
+from ..layers._graph import KerasTensor, Node, replace_symbolic
 from ..layers.input_layer import InputLayer
 from ..layers.layer import Layer
 from ..utils.naming import unique_name
@@ -186,15 +186,33 @@ class Functional(Model):
                     f"expected shape={expected}, found shape={shape}"
                 )
             values[id(t)] = v
+        masks: dict[int, Any] = {}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = _tree.map_structure(
-                lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.args
+            args = replace_symbolic(node.args, values)
+            rest = replace_symbolic(list(node.rest), values)
+            kwargs = {k: replace_symbolic(v, values) for k, v in node.kwargs.items()}
+            mask = _tree.map_structure(
+                lambda t: masks.get(id(t)) if isinstance(t, KerasTensor) else None,
+                node.args,
             )
-            outs = node.layer(args, **node.kwargs)
-            for t, o in zip(node.output_tensors, _tree.flatten(outs)):
+            if any(m is not None for m in _tree.flatten(mask)) and "mask" not in kwargs:
+                kwargs["mask"] = mask
+            else:
+                mask = None
+            outs = node.layer(args, *rest, **kwargs)
+            out_masks = node.layer.compute_mask(args, mask)
+            flat_out = _tree.flatten(outs)
+            flat_masks = (
+                _tree.flatten(out_masks)
+                if isinstance(out_masks, (list, tuple))
+                else [out_masks] * len(flat_out)
+            )
+            for t, o, m in zip(node.output_tensors, flat_out, flat_masks):
                 values[id(t)] = o
+                if m is not None:
+                    masks[id(t)] = m
         return _tree.pack_like(
             self._outputs_struct, [values[id(t)] for t in self._output_tensors]
         )

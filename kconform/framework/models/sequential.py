@@ -148,9 +148,11 @@ class Sequential(Model):
                     f'Input 0 of layer "{self.name}" is incompatible with the layer: '
                     f"expected shape={expected}, found shape={shape}"
                 )
-        x = inputs
+        x, mask = inputs, None
         for layer in self.layers:
-            x = layer(x)
+            y = layer(x) if mask is None else layer(x, mask=mask)
+            mask = layer.compute_mask(x, mask)
+            x = y
         return x
 
     @property

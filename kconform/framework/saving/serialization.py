@@ -126,6 +126,7 @@ def functional_config(model: Any) -> dict[str, Any]:
             layers.append(serialize_layer(node.layer))
     nodes = [
         {"layer": n.layer.name, "args": ref(n.args), "kwargs": ref(n.kwargs)}
+        | ({"rest": ref(list(n.rest))} if n.rest else {})
         for n in model._nodes
         if not isinstance(n.layer, InputLayer)
     ]
@@ -186,7 +187,10 @@ def _rebuild_functional(
             raise ConfigError(
                 f"The saved graph calls an unknown layer {node.get('layer')!r}."
             )
-        out = layer(resolve(node["args"]), **resolve(node.get("kwargs") or {}))
+        rest = resolve(node.get("rest") or [])
+        if not isinstance(rest, list):
+            raise ConfigError(f"Invalid call arguments of layer {layer.name!r}.")
+        out = layer(resolve(node["args"]), *rest, **resolve(node.get("kwargs") or {}))
         index = counts.get(layer.name, 0)
         counts[layer.name] = index + 1
         for i, t in enumerate(_tree.flatten(out)):
