@@ -438,3 +438,43 @@ def test_recurrent_states_feed_another_layer_as_in_keras(
     np.testing.assert_array_equal(
         again.predict(xs, verbose=0), ours.predict(xs, verbose=0)
     )
+
+
+TOKENS = np.array([[1, 2, 3, 0, 0, 0], [4, 5, 0, 0, 0, 0], [9, 8, 7, 6, 5, 4]])
+
+
+@pytest.mark.parametrize("variant", ["self", "cross-causal", "masked-block"])
+def test_attention_matches_keras(backend: Any, real_keras: Any, variant: str) -> None:
+    def build(k: Any) -> Any:
+        if variant == "self":
+            x = k.Input((5, 4))
+            out = k.layers.MultiHeadAttention(num_heads=2, key_dim=3)(x, x)
+            return k.Model(x, out)
+        if variant == "cross-causal":
+            q, v = k.Input((5, 4)), k.Input((5, 6))
+            mha = k.layers.MultiHeadAttention(2, 3, value_dim=2, output_shape=5)
+            out, scores = mha(q, v, use_causal_mask=True, return_attention_scores=True)
+            dot = k.layers.Attention(use_scale=True)([q, q])
+            return k.Model([q, v], [out, scores, dot])
+        tokens = k.Input((6,), dtype="int32")
+        x = k.layers.Embedding(10, 8, mask_zero=True)(tokens)
+        att = k.layers.MultiHeadAttention(num_heads=2, key_dim=4)(x, x)
+        x = k.layers.LayerNormalization()(k.layers.add([x, att]))
+        ff = k.layers.Dense(8)(k.layers.Dense(16, activation="relu")(x))
+        x = k.layers.LayerNormalization()(k.layers.add([x, ff]))
+        pooled = k.layers.GlobalAveragePooling1D()(x)
+        return k.Model(tokens, k.layers.Dense(2, activation="softmax")(pooled))
+
+    ref, ours = _pair(real_keras, backend, build)
+    xs: Any = {"self": SEQ, "cross-causal": [SEQ, RNG.normal(size=(6, 5, 6))]}.get(
+        variant, TOKENS
+    )
+    if isinstance(xs, list):
+        xs = [np.asarray(a, "float32") for a in xs]
+    got, expected = ours.predict(xs, verbose=0), ref.predict(xs, verbose=0)
+    for g, x in zip(_tree_leaves(got), _tree_leaves(expected)):
+        np.testing.assert_allclose(g, np.asarray(x), rtol=1e-5, atol=2e-6)
+
+
+def _tree_leaves(x: Any) -> list[Any]:
+    return list(x) if isinstance(x, (list, tuple)) else [x]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     activation_layers,
+    attention,
     conv,
     core,
     masking,
@@ -18,6 +19,7 @@ from . import (
 from ._graph import KerasTensor as KerasTensor
 from ._spec import InputSpec as InputSpec
 from .activation_layers import *  # noqa: F403
+from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .core import *  # noqa: F403
 from .input_layer import Input as Input
@@ -34,6 +36,7 @@ from .wrappers import *  # noqa: F403
 
 _MODULES = (
     activation_layers,
+    attention,
     conv,
     core,
     masking,

@@ -40,6 +40,31 @@ def _topological_nodes(outputs: list[KerasTensor]) -> list[Node]:
     return order
 
 
+def _argument_masks(node: Node, masks: dict[int, Any]) -> dict[str, Any]:
+    """Masks of tensors passed as other arguments, for a call that takes them.
+
+    ``MultiHeadAttention(query, value)``: the value's mask is passed as
+    ``value_mask`` (Keras reads it from the tensor itself).
+    """
+    if not masks or (not node.rest and not node.kwargs):
+        return {}
+    import inspect
+
+    try:
+        params = list(inspect.signature(type(node.layer).call).parameters)[1:]
+    except (TypeError, ValueError):
+        return {}
+    named = dict(zip(params[1:], node.rest)) | dict(node.kwargs)
+    out: dict[str, Any] = {}
+    for name, value in named.items():
+        key = f"{name}_mask"
+        if isinstance(value, KerasTensor) and key in params and key not in node.kwargs:
+            mask = masks.get(id(value))
+            if mask is not None:
+                out[key] = mask
+    return out
+
+
 class Functional(Model):
     """A model defined by its inputs and outputs: ``keras.Model(inputs, outputs)``.
 
@@ -201,6 +226,7 @@ class Functional(Model):
                 kwargs["mask"] = mask
             else:
                 mask = None
+            kwargs.update(_argument_masks(node, masks))
             outs = node.layer(args, *rest, **kwargs)
             out_masks = node.layer.compute_mask(args, mask)
             flat_out = _tree.flatten(outs)
