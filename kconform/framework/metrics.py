@@ -19,16 +19,24 @@ from ._engine import Engine, current_engine
 from .variables import Variable
 
 __all__ = [
+    "AUC",
     "Accuracy",
     "BinaryAccuracy",
     "CategoricalAccuracy",
+    "FalseNegatives",
+    "FalsePositives",
     "Mean",
     "MeanAbsoluteError",
     "MeanMetricWrapper",
     "MeanSquaredError",
     "Metric",
+    "Precision",
+    "Recall",
+    "RootMeanSquaredError",
     "SparseCategoricalAccuracy",
     "Sum",
+    "TrueNegatives",
+    "TruePositives",
     "accuracy",
     "binary_accuracy",
     "categorical_accuracy",
@@ -329,7 +337,43 @@ BinaryCrossentropy = _wrapper(
     from_logits=False,
 )
 
+
+class RootMeanSquaredError(Mean):
+    """``sqrt(mean((y_pred - y_true) ** 2))`` over every sample seen (Keras 3)."""
+
+    def __init__(
+        self, name: str = "root_mean_squared_error", dtype: str | None = None
+    ) -> None:
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        e = self._ensure_bound()
+        b = e.b
+        y_pred = e.cast(e.tensor(y_pred), self.dtype)
+        y_true = e.cast(e.tensor(y_true), self.dtype)
+        y_true, y_pred = losses._same_rank(e, y_true, y_pred)
+        super().update_state(b.square(b.subtract(y_pred, y_true)), sample_weight)
+
+    def result(self) -> Any:
+        e = self._ensure_bound()
+        return e.b.sqrt(e.divide_no_nan(self.total.value, self.count.value))
+
+
+from .metrics_confusion import (  # noqa: E402 - they subclass Metric, defined above
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+
 ALL: dict[str, Callable[[], Metric]] = {
+    "auc": AUC,
+    "precision": Precision,
+    "recall": Recall,
+    "root_mean_squared_error": RootMeanSquaredError,
     "binary_accuracy": BinaryAccuracy,
     "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
@@ -352,6 +396,14 @@ _CLASSES = {
         MeanAbsoluteError,
         Mean,
         Sum,
+        RootMeanSquaredError,
+        AUC,
+        Precision,
+        Recall,
+        TruePositives,
+        FalsePositives,
+        TrueNegatives,
+        FalseNegatives,
     )
 }
 

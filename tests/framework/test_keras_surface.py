@@ -478,3 +478,54 @@ def test_attention_matches_keras(backend: Any, real_keras: Any, variant: str) ->
 
 def _tree_leaves(x: Any) -> list[Any]:
     return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+METRICS = {
+    "auc-roc": ("AUC", {}),
+    "auc-roc-minoring": ("AUC", {"num_thresholds": 50, "summation_method": "minoring"}),
+    "auc-pr": ("AUC", {"curve": "PR"}),
+    "auc-pr-majoring": ("AUC", {"curve": "PR", "summation_method": "majoring"}),
+    "auc-thresholds": ("AUC", {"thresholds": [0.3, 0.5, 0.9]}),
+    "auc-logits": ("AUC", {"from_logits": True}),
+    "precision": ("Precision", {}),
+    "precision-thresholds": ("Precision", {"thresholds": [0.2, 0.7]}),
+    "recall": ("Recall", {"thresholds": 0.3}),
+    "true-positives": ("TruePositives", {}),
+    "false-negatives": ("FalseNegatives", {"thresholds": [0.1, 0.6]}),
+    "rmse": ("RootMeanSquaredError", {}),
+}
+
+
+@pytest.mark.parametrize("case", list(METRICS))
+def test_metrics_match_keras(backend: Any, real_keras: Any, case: str) -> None:
+    name, kwargs = METRICS[case]
+    keras.config.set_backend(backend)
+    ref = getattr(real_keras.metrics, name)(**kwargs)
+    ours = getattr(keras.metrics, name)(**kwargs)
+    rng = np.random.default_rng(3)
+    for batch in range(3):
+        y = (rng.random((16, 1)) > 0.4).astype("float32")
+        p = np.clip(y * 0.3 + rng.random((16, 1)) * 0.7, 0, 1).astype("float32")
+        w = rng.random(16).astype("float32") if batch == 1 else None
+        ref.update_state(y, p, sample_weight=w)
+        ours.update_state(y, p, sample_weight=w)
+    got = ops.convert_to_numpy(ours.result())
+    np.testing.assert_allclose(got, np.asarray(ref.result()), rtol=1e-5, atol=1e-6)
+    ours.reset_state()
+    assert np.all(ops.convert_to_numpy(ours.result()) == 0)
+
+
+def test_confusion_metrics_train_in_compile(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    y = (VEC[:, :1] > 0).astype("float32")
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(
+        "adam",
+        "binary_crossentropy",
+        metrics=["auc", keras.metrics.Precision(), "recall", "root_mean_squared_error"],
+    )
+    history = model.fit(VEC, y[:, 0], epochs=2, batch_size=3, verbose=0)
+    assert {"auc", "precision", "recall", "root_mean_squared_error"} <= set(
+        history.history
+    )
+    assert 0.0 <= history.history["auc"][-1] <= 1.0
