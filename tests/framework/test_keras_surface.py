@@ -529,3 +529,60 @@ def test_confusion_metrics_train_in_compile(backend: Any) -> None:
         history.history
     )
     assert 0.0 <= history.history["auc"][-1] <= 1.0
+
+
+def _double(x: Any) -> Any:
+    return ops.multiply(x, 2.0)
+
+
+def test_lambda_layers_save_a_reference_never_code(backend: Any, tmp_path: Any) -> None:
+    keras.config.set_backend(backend)
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            layers.Lambda(_double),
+            layers.Lambda(lambda x, k: x[:, :k], arguments={"k": 3}, name="head"),
+        ]
+    )
+    assert model.output_shape == (None, 3)
+    np.testing.assert_allclose(model.predict(VEC, verbose=0), VEC[:, :3] * 2)
+    path = tmp_path / "lam.keras"
+    model.save(path)
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        config = zf.read("config.json").decode()
+    assert "co_code" not in config and "bytecode" not in config
+    assert '"name": "_double"' in config
+    with pytest.raises(Exception, match="custom_objects") as info:
+        keras.models.load_model(path)
+    assert "_double" in str(info.value)
+    loaded = keras.models.load_model(
+        path, custom_objects={"_double": _double, "head": lambda x, k: x[:, :k]}
+    )
+    np.testing.assert_allclose(loaded.predict(VEC, verbose=0), VEC[:, :3] * 2)
+
+
+def test_subclassed_models_save_and_load_built(backend: Any, tmp_path: Any) -> None:
+    keras.config.set_backend(backend)
+
+    @keras.saving.register_keras_serializable(package="surface_test")
+    class TwoLayers(keras.Model):
+        def __init__(self, units: int = 3, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden = layers.Dense(units, activation="relu")
+            self.out = layers.Dense(1)
+
+        def call(self, x: Any) -> Any:
+            return self.out(self.hidden(x))
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), "units": self.units}
+
+    model = TwoLayers(units=4)
+    expected = ops.convert_to_numpy(model(VEC))
+    model.save(tmp_path / "sub.keras")
+    loaded = keras.models.load_model(tmp_path / "sub.keras")
+    assert isinstance(loaded, TwoLayers) and loaded.units == 4
+    np.testing.assert_allclose(loaded.predict(VEC, verbose=0), expected, rtol=1e-6)

@@ -7,6 +7,7 @@ from . import (
     attention,
     conv,
     core,
+    lambda_layer,
     masking,
     merging,
     normalization,
@@ -24,6 +25,7 @@ from .conv import *  # noqa: F403
 from .core import *  # noqa: F403
 from .input_layer import Input as Input
 from .input_layer import InputLayer as InputLayer
+from .lambda_layer import *  # noqa: F403
 from .layer import Layer
 from .masking import *  # noqa: F403
 from .merging import *  # noqa: F403
@@ -39,6 +41,7 @@ _MODULES = (
     attention,
     conv,
     core,
+    lambda_layer,
     masking,
     merging,
     normalization,

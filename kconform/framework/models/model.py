@@ -185,6 +185,11 @@ class Model(Trainer, Layer):
                 "`model.build(input_shape)` or call the model on data first."
             )
         engine = self.engine
+        self._build_input_shape = (
+            [None, *list(input_shape)[1:]]
+            if _is_shape(input_shape)
+            else [[None, *list(s)[1:]] for s in input_shape]
+        )
 
         def zeros(shape: Any) -> Any:
             return np.zeros(
@@ -270,6 +275,10 @@ class Model(Trainer, Layer):
         return outputs[0] if len(outputs) == 1 else outputs
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.built and args and getattr(self, "_build_input_shape", None) is None:
+            shape = _batchless_shape(args[0])
+            if shape is not None:  # saved with the model: loading builds it again
+                self._build_input_shape = shape
         return Layer.__call__(self, *args, **kwargs)
 
     # -- saving ---------------------------------------------------------------------
@@ -304,3 +313,18 @@ def _is_shape(s: Any) -> bool:
     return isinstance(s, (tuple, list)) and all(
         d is None or isinstance(d, int) for d in s
     )
+
+
+def _batchless_shape(x: Any) -> Any:
+    """``[None, *shape[1:]]`` of an array (a list of them for a list), else None."""
+    if isinstance(x, (list, tuple)) and x and not _is_shape(x):
+        shapes = [_batchless_shape(item) for item in x]
+        return None if any(s is None for s in shapes) else shapes
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        return None
+    try:
+        dims = [int(d) for d in tuple(shape)]
+    except (TypeError, ValueError):
+        return None
+    return [None, *dims[1:]] if dims else None

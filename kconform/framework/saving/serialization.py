@@ -71,6 +71,8 @@ def deserialize_layer(
             f"Invalid config for layer class '{entry['class_name']}': {config!r}"
         )
     try:
+        if _takes_custom_objects(cls):
+            return cls.from_config(dict(config), custom_objects=custom_objects)
         return cls.from_config(dict(config))
     except (TypeError, ValueError) as exc:
         raise ConfigError(
@@ -78,6 +80,15 @@ def deserialize_layer(
             f"({entry['class_name']}) from "
             f"the saved config: {exc}"
         ) from exc
+
+
+def _takes_custom_objects(cls: Any) -> bool:
+    import inspect
+
+    try:
+        return "custom_objects" in inspect.signature(cls.from_config).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def sequential_config(model: Any) -> dict[str, Any]:
