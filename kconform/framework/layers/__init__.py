@@ -6,6 +6,7 @@ from . import (
     activation_layers,
     attention,
     conv,
+    conv_transpose,
     core,
     lambda_layer,
     masking,
@@ -22,6 +23,7 @@ from ._spec import InputSpec as InputSpec
 from .activation_layers import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .conv_transpose import *  # noqa: F403
 from .core import *  # noqa: F403
 from .input_layer import Input as Input
 from .input_layer import InputLayer as InputLayer
@@ -40,6 +42,7 @@ _MODULES = (
     activation_layers,
     attention,
     conv,
+    conv_transpose,
     core,
     lambda_layer,
     masking,

@@ -122,12 +122,13 @@ class Lambda(Layer):
             None,
         )
         if fn is None:
+            key_hint = name if name != "<lambda>" else layer_name
             raise KconformError(
                 f"Lambda layer '{layer_name}' wraps the function {name!r}, which a "
                 "saved file does not hold (kconform never loads code). Decorate it "
                 "with `@keras.saving.register_keras_serializable()` before loading, "
-                f"or pass `custom_objects={{{(name if name != '<lambda>' else layer_name)!r}: "
-                "function}` to `load_model`."
+                f"or pass `custom_objects={{{key_hint!r}: function}}` to "
+                "`load_model`."
             )
         shape = config.pop("output_shape", None)
         return cls(fn, output_shape=shape, **config)

@@ -275,7 +275,11 @@ class Model(Trainer, Layer):
         return outputs[0] if len(outputs) == 1 else outputs
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not self.built and args and getattr(self, "_build_input_shape", None) is None:
+        if (
+            not self.built
+            and args
+            and getattr(self, "_build_input_shape", None) is None
+        ):
             shape = _batchless_shape(args[0])
             if shape is not None:  # saved with the model: loading builds it again
                 self._build_input_shape = shape
