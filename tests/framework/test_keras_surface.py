@@ -702,3 +702,83 @@ def test_new_models_train_as_keras_trains_them(
     expected = ref.fit(x, y, **kw).history["loss"]
     got = ours.fit(x, y, **kw).history["loss"]
     np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("MaxNorm", {"max_value": 1.5}),
+        ("MaxNorm", {"max_value": 0.5, "axis": 1}),
+        ("NonNeg", {}),
+        ("UnitNorm", {"axis": 0}),
+        ("MinMaxNorm", {"min_value": 0.5, "max_value": 1.0, "rate": 0.7}),
+    ],
+)
+def test_constraints_project_as_keras(
+    backend: Any, real_keras: Any, name: str, kwargs: dict[str, Any]
+) -> None:
+    keras.config.set_backend(backend)
+    w = (RNG.normal(size=(4, 3)) * 2).astype("float32")
+    expected = np.asarray(getattr(real_keras.constraints, name)(**kwargs)(w))
+    got = ops.convert_to_numpy(
+        getattr(keras.constraints, name)(**kwargs)(ops.convert_to_tensor(w))
+    )
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_constraints_apply_after_each_update(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            layers.Dense(4, kernel_constraint="non_neg"),
+            layers.Dense(1, kernel_constraint=keras.constraints.MaxNorm(0.1)),
+        ]
+    )
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    model.fit(VEC, VEC[:, :1] * 10, epochs=2, verbose=0)
+    k1, _, k2, _ = model.get_weights()
+    assert k1.min() >= 0.0
+    assert np.linalg.norm(k2, axis=0).max() <= 0.1 + 1e-6
+
+
+def test_noise_layers_train_with_planned_noise(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    x = np.ones((64, 5, 6), "float32")
+    model = keras.Sequential(
+        [
+            keras.Input((5, 6)),
+            layers.GaussianNoise(0.5),
+            layers.GaussianDropout(0.3),
+            layers.SpatialDropout1D(0.5),
+            layers.GRU(4, dropout=0.2, recurrent_dropout=0.2),
+            layers.ActivityRegularization(l2=0.01),
+            layers.Dense(1),
+        ]
+    )
+    np.testing.assert_allclose(  # inference: the noise layers are the identity
+        model.predict(x, verbose=0),
+        keras.Sequential([keras.Input((5, 6)), *model.layers[3:]]).predict(
+            x, verbose=0
+        ),
+        rtol=1e-6,
+    )
+    model.compile("adam", "mse")
+    history = model.fit(x, np.zeros((64, 1), "float32"), epochs=2, verbose=0)
+    assert all(np.isfinite(history.history["loss"]))
+    from kconform.framework.layers._context import CallContext, call_context
+
+    spatial = layers.SpatialDropout2D(0.5)
+    with call_context(CallContext(True, model.engine)):
+        out = ops.convert_to_numpy(
+            spatial(np.ones((4, 3, 3, 8), "float32"), training=True)
+        )
+    # whole channels dropped: each (sample, channel) is all 0 or all 2
+    per_channel = out.reshape(4, 9, 8)
+    assert np.all((per_channel == 0).all(1) | (per_channel == 2).all(1))
+    noisy = layers.GaussianNoise(1.0)
+    with call_context(CallContext(True, model.engine)):
+        sample = ops.convert_to_numpy(
+            noisy(np.zeros((4000,), "float32"), training=True)
+        )
+    assert abs(sample.std() - 1.0) < 0.05 and abs(sample.mean()) < 0.05

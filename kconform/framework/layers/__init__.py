@@ -15,6 +15,7 @@ from . import (
     pooling,
     preprocessing,
     recurrent,
+    regularization,
     reshaping,
     wrappers,
 )
@@ -35,6 +36,7 @@ from .normalization import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .preprocessing import *  # noqa: F403
 from .recurrent import *  # noqa: F403
+from .regularization import *  # noqa: F403
 from .reshaping import *  # noqa: F403
 from .wrappers import *  # noqa: F403
 
@@ -51,6 +53,7 @@ _MODULES = (
     pooling,
     preprocessing,
     recurrent,
+    regularization,
     reshaping,
     wrappers,
 )

@@ -24,17 +24,28 @@ __all__ = ["CallContext", "NoisePlan", "call_context", "current_context"]
 _local = threading.local()
 
 
+def _host_draw(
+    gen: np.random.Generator, kind: str, shape: tuple[int, ...], param: float
+) -> np.ndarray:
+    """A mask (``uniform < keep_prob``, as Keras) or standard normal noise."""
+    if kind == "mask":
+        return gen.random(shape, dtype=np.float32) < param
+    return gen.standard_normal(shape, dtype=np.float32) * np.float32(param)
+
+
 class NoisePlan:
-    """Records the masks a forward pass asks for: ``(shape, keep_prob)`` each."""
+    """Records the randomness a forward pass asks for: ``(kind, shape, param)``.
+
+    ``kind`` is ``"mask"`` (``param``: the keep probability) or ``"normal"``
+    (``param``: the standard deviation).
+    """
 
     def __init__(self) -> None:
-        self.requests: list[tuple[tuple[int, ...], float]] = []
+        self.requests: list[tuple[str, tuple[int, ...], float]] = []
 
     def draw(self, gen: np.random.Generator) -> list[np.ndarray]:
-        """Host-draw the planned masks (``uniform < keep_prob``, as Keras)."""
-        return [
-            gen.random(shape, dtype=np.float32) < keep for shape, keep in self.requests
-        ]
+        """Host-draw everything planned, in the order it was asked for."""
+        return [_host_draw(gen, *request) for request in self.requests]
 
 
 class CallContext:
@@ -63,20 +74,29 @@ class CallContext:
 
     def dropout_mask(self, shape: tuple[int, ...], keep_prob: float) -> Any:
         """A bool mask tensor of ``shape``, True with probability ``keep_prob``."""
+        return self._draw("mask", shape, keep_prob)
+
+    def normal_noise(self, shape: tuple[int, ...], stddev: float) -> Any:
+        """A float32 tensor of ``shape`` drawn from ``N(0, stddev**2)``."""
+        return self._draw("normal", shape, stddev)
+
+    def _draw(self, kind: str, shape: tuple[int, ...], param: float) -> Any:
         shape = tuple(int(d) for d in shape)
         if self.masks is not None:
             if self._next >= len(self.masks):
                 raise KconformError(
-                    "A layer asked for a random mask that the train step did not "
-                    "plan (its forward pass is not the same from one call to the "
-                    "next). Compile with `jit_compile=False` for such models."
+                    "A layer asked for randomness that the train step did not plan "
+                    "(its forward pass is not the same from one call to the next, "
+                    "or the layer does not say it draws noise: override "
+                    "`Layer._draws_noise`). Compile with `jit_compile=False` for "
+                    "such models."
                 )
             mask = self.masks[self._next]
             self._next += 1
             return mask
         if self.plan is not None:
-            self.plan.requests.append((shape, keep_prob))
-        host = _rng.host_rng().random(shape, dtype=np.float32) < keep_prob
+            self.plan.requests.append((kind, shape, param))
+        host = _host_draw(_rng.host_rng(), kind, shape, param)
         return self.engine.b.from_numpy(host)
 
 

@@ -98,6 +98,9 @@ class MultiHeadAttention(Layer):
         )
         self._projections: dict[str, tuple[Any, Any]] = {}
 
+    def _draws_noise(self) -> bool:
+        return self.dropout > 0
+
     # -- weights ------------------------------------------------------------------
     def _projection(self, name: str, kernel: tuple[int, ...], bias: tuple[int, ...]):
         k = self.add_weight(
@@ -271,6 +274,9 @@ class Attention(Layer):
             )
         self.use_scale, self.score_mode = use_scale, score_mode
         self.dropout = float(dropout)
+
+    def _draws_noise(self) -> bool:
+        return self.dropout > 0
 
     def build(self, input_shape: Any) -> None:
         self.scale = None

@@ -242,6 +242,9 @@ class Dropout(Layer):
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
 
+    def _draws_noise(self) -> bool:
+        return 0 < self.rate < 1
+
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         if not training or self.rate == 0:
             return inputs

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _config, _tree, initializers, regularizers
+from .. import _config, _tree, constraints, initializers, regularizers
 from .._engine import Engine, active_engine, current_engine
 from .._limits import ALLOC_LIMIT
 from ..utils.naming import to_snake_case, unique_name
@@ -173,7 +173,7 @@ class Layer:
             name=name,
             engine=self._engine,
             regularizer=regularizers.get(regularizer),
-            constraint=constraint,
+            constraint=constraints.get(constraint),
         )
         var.path = f"{self.name}/{name}"
         self._own_variables.append(var)
@@ -260,6 +260,11 @@ class Layer:
             f"Layer {type(self).__name__} does not implement `call()`; subclasses "
             "of `Layer` must define `def call(self, inputs): ...`."
         )
+
+    def _draws_noise(self) -> bool:
+        """Whether training draws random numbers here (dropout, noise layers):
+        the train step then plans and feeds them (see ``_context``)."""
+        return False
 
     #: Whether the layer passes a mask (``Embedding(mask_zero=True)``) through
     #: unchanged; layers that consume or make masks override :meth:`compute_mask`.

@@ -112,6 +112,9 @@ class _RNN(Layer):
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=3)
 
+    def _draws_noise(self) -> bool:
+        return bool(self.dropout or self.recurrent_dropout)
+
     # -- weights ------------------------------------------------------------------
     def _bias_shape(self) -> tuple[int, ...]:
         return (self.gates * self.units,)

@@ -16,9 +16,7 @@ from .. import _config, _tree
 from .._engine import Engine, engine_for
 from ..layers._context import CallContext
 from ..layers._graph import any_symbolic
-from ..layers.core import Dropout
 from ..layers.layer import Layer
-from ..layers.recurrent import LSTM
 from ..trainer import Trainer
 from . import summary as _summary
 
@@ -134,12 +132,7 @@ class Model(Trainer, Layer):
         return out
 
     def _uses_noise(self) -> bool:
-        for layer in self._all_layers():
-            if isinstance(layer, Dropout) and layer.rate > 0:
-                return True
-            if isinstance(layer, LSTM) and (layer.dropout or layer.recurrent_dropout):
-                return True
-        return False
+        return any(layer._draws_noise() for layer in self._all_layers())
 
     @property
     def output_names(self) -> list[str]:
