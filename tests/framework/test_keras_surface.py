@@ -129,6 +129,14 @@ LAYER_CASES: dict[str, tuple[Callable[[Any], Any], Any]] = {
         ),
         IMG,
     ),
+    "depthwise-separable": (
+        _seq(
+            (6, 6, 2),
+            lambda k: k.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same"),
+            lambda k: k.layers.SeparableConv2D(3, 2, strides=2, activation="relu"),
+        ),
+        IMG,
+    ),
     "conv1d-transpose": (
         _seq(
             (5, 4), lambda k: k.layers.Conv1DTranspose(3, 4, strides=2, padding="same")

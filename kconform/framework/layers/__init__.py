@@ -6,6 +6,7 @@ from . import (
     activation_layers,
     attention,
     conv,
+    conv_depthwise,
     conv_transpose,
     core,
     lambda_layer,
@@ -24,6 +25,7 @@ from ._spec import InputSpec as InputSpec
 from .activation_layers import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .conv_depthwise import *  # noqa: F403
 from .conv_transpose import *  # noqa: F403
 from .core import *  # noqa: F403
 from .input_layer import Input as Input
@@ -44,6 +46,7 @@ _MODULES = (
     activation_layers,
     attention,
     conv,
+    conv_depthwise,
     conv_transpose,
     core,
     lambda_layer,
