@@ -790,3 +790,70 @@ def test_noise_layers_train_with_planned_noise(backend: Any) -> None:
             noisy(np.zeros((4000,), "float32"), training=True)
         )
     assert abs(sample.std() - 1.0) < 0.05 and abs(sample.mean()) < 0.05
+
+
+LOSSES = [
+    ("MeanAbsolutePercentageError", {}),
+    ("MeanSquaredLogarithmicError", {}),
+    ("CosineSimilarity", {}),
+    ("LogCosh", {}),
+    ("Hinge", {}),
+    ("SquaredHinge", {}),
+    ("CategoricalHinge", {}),
+    ("KLDivergence", {}),
+    ("Poisson", {}),
+    ("BinaryFocalCrossentropy", {}),
+    ("BinaryFocalCrossentropy", {"apply_class_balancing": True, "from_logits": True}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", LOSSES)
+def test_more_losses_and_metrics_match_keras(
+    backend: Any, real_keras: Any, name: str, kwargs: dict[str, Any]
+) -> None:
+    keras.config.set_backend(backend)
+    rng = np.random.default_rng(5)
+    y_true = (rng.random((12, 4)) > 0.5).astype("float32")
+    y_pred = rng.random((12, 4)).astype("float32")
+    weight = rng.random(12).astype("float32")
+    ref = getattr(real_keras.losses, name)(**kwargs)
+    ours = getattr(keras.losses, name)(**kwargs)
+    for w in (None, weight):
+        expected = float(ref(y_true, y_pred, sample_weight=w))
+        got = float(ops.convert_to_numpy(ours(y_true, y_pred, sample_weight=w)))
+        assert got == pytest.approx(expected, rel=1e-5, abs=1e-6), w
+    metric_name = {"LogCosh": "LogCoshError"}.get(name, name)
+    if kwargs or not hasattr(real_keras.metrics, metric_name):
+        return
+    ref_m, ours_m = (
+        getattr(real_keras.metrics, metric_name)(),
+        getattr(keras.metrics, metric_name)(),
+    )
+    ref_m.update_state(y_true, y_pred, sample_weight=weight)
+    ours_m.update_state(y_true, y_pred, sample_weight=weight)
+    got = float(ops.convert_to_numpy(ours_m.result()))
+    assert got == pytest.approx(float(ref_m.result()), rel=1e-5, abs=1e-6)
+
+
+def test_top_k_accuracy_matches_keras(backend: Any, real_keras: Any) -> None:
+    keras.config.set_backend(backend)
+    rng = np.random.default_rng(9)
+    scores = rng.random((20, 6)).astype("float32")
+    scores[0] = 0.5  # ties: the target counts as in, as in Keras
+    labels = rng.integers(0, 6, 20)
+    for k in (1, 3):
+        ref = real_keras.metrics.SparseTopKCategoricalAccuracy(k=k)
+        ours = keras.metrics.SparseTopKCategoricalAccuracy(k=k)
+        ref.update_state(labels, scores)
+        ours.update_state(labels, scores)
+        assert float(ops.convert_to_numpy(ours.result())) == pytest.approx(
+            float(ref.result())
+        )
+        one_hot = np.eye(6, dtype="float32")[labels]
+        ref = real_keras.metrics.TopKCategoricalAccuracy(k=k)
+        ours = keras.metrics.TopKCategoricalAccuracy(k=k)
+        ref.update_state(one_hot, scores)
+        ours.update_state(one_hot, scores)
+        assert float(ops.convert_to_numpy(ours.result())) == pytest.approx(
+            float(ref.result())
+        )

@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import _config
 from .._engine import current_engine
+from . import more
 from .functions import (
     _same_rank,
     binary_crossentropy,
@@ -194,7 +195,66 @@ Huber = _wrapper(
     huber, "huber_loss", "Huber loss. Args: delta (default 1.0).", delta=1.0
 )
 
+MeanAbsolutePercentageError = _wrapper(
+    more.mean_absolute_percentage_error,
+    "mean_absolute_percentage_error",
+    "Mean absolute percentage error (100 * |error| / max(|y_true|, eps)).",
+)
+MeanSquaredLogarithmicError = _wrapper(
+    more.mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error",
+    "Mean squared error of log(1 + y).",
+)
+CosineSimilarity = _wrapper(
+    more.cosine_similarity,
+    "cosine_similarity",
+    "Negative cosine similarity along `axis` (default -1).",
+    axis=-1,
+)
+LogCosh = _wrapper(more.log_cosh, "log_cosh", "Mean log(cosh(error)).")
+Hinge = _wrapper(more.hinge, "hinge", "Hinge loss (labels -1/1 or 0/1).")
+SquaredHinge = _wrapper(more.squared_hinge, "squared_hinge", "Squared hinge loss.")
+CategoricalHinge = _wrapper(
+    more.categorical_hinge, "categorical_hinge", "Categorical hinge loss."
+)
+KLDivergence = _wrapper(
+    more.kl_divergence, "kl_divergence", "Kullback-Leibler divergence."
+)
+Poisson = _wrapper(more.poisson, "poisson", "Poisson loss.")
+BinaryFocalCrossentropy = _wrapper(
+    more.binary_focal_crossentropy,
+    "binary_focal_crossentropy",
+    "Focal binary crossentropy. Args: apply_class_balancing, alpha, gamma, "
+    "from_logits, label_smoothing, axis.",
+    apply_class_balancing=False,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+)
+for _cls, _name in (
+    (KLDivergence, "KLDivergence"),
+    (LogCosh, "LogCosh"),
+):
+    _cls.__name__ = _cls.__qualname__ = _name
+
 ALL_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "mean_absolute_percentage_error": more.mean_absolute_percentage_error,
+    "mape": more.mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": more.mean_squared_logarithmic_error,
+    "msle": more.mean_squared_logarithmic_error,
+    "cosine_similarity": more.cosine_similarity,
+    "log_cosh": more.log_cosh,
+    "logcosh": more.log_cosh,
+    "hinge": more.hinge,
+    "squared_hinge": more.squared_hinge,
+    "categorical_hinge": more.categorical_hinge,
+    "kl_divergence": more.kl_divergence,
+    "kld": more.kl_divergence,
+    "kullback_leibler_divergence": more.kl_divergence,
+    "poisson": more.poisson,
+    "binary_focal_crossentropy": more.binary_focal_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
     "binary_crossentropy": binary_crossentropy,
@@ -214,6 +274,16 @@ ALL_CLASSES: dict[str, type] = {
         MeanSquaredError,
         MeanAbsoluteError,
         Huber,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        CosineSimilarity,
+        LogCosh,
+        Hinge,
+        SquaredHinge,
+        CategoricalHinge,
+        KLDivergence,
+        Poisson,
+        BinaryFocalCrossentropy,
     )
 }
 
