@@ -857,3 +857,62 @@ def test_top_k_accuracy_matches_keras(backend: Any, real_keras: Any) -> None:
         assert float(ops.convert_to_numpy(ours.result())) == pytest.approx(
             float(ref.result())
         )
+
+
+def test_utilities_keras_users_reach_for(
+    backend: Any, real_keras: Any, tmp_path: Any
+) -> None:
+    keras.config.set_backend(backend)
+    raw = [[711, 632, 71], [73, 8, 3215, 55, 927], [83, 91, 1, 645, 1253, 927], []]
+    for kw in (
+        {},
+        {"padding": "post"},
+        {"maxlen": 4, "truncating": "post"},
+        {"value": -1},
+    ):
+        np.testing.assert_array_equal(
+            keras.utils.pad_sequences(raw, **kw),
+            real_keras.utils.pad_sequences(raw, **kw),
+        )
+    emb = layers.Embedding(50, 4, mask_zero=True)
+    mask = ops.convert_to_numpy(emb.compute_mask(np.array([[1, 2, 0]])))
+    assert mask.tolist() == [[True, True, False]]
+
+    class Penalty(layers.Layer):
+        def call(self, inputs: Any) -> Any:
+            self.add_loss(ops.mean(inputs))
+            return inputs
+
+    class Outer(layers.Layer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = Penalty()
+
+        def call(self, inputs: Any) -> Any:
+            return self.inner(inputs)
+
+    outer = Outer()
+    outer(np.ones((2, 2), "float32"))
+    assert len(outer.losses) == 1
+    assert float(ops.convert_to_numpy(outer.losses[0])) == 1.0
+    outer(np.zeros((2, 2), "float32"))
+    assert len(outer.losses) == 1  # the last call's, as Keras
+
+    class MyDense(layers.Dense):
+        pass
+
+    model = keras.Sequential([keras.Input((8,)), MyDense(2)])
+    model.save(tmp_path / "c.keras")
+    with pytest.raises(Exception, match="MyDense"):
+        keras.models.load_model(tmp_path / "c.keras")
+    with keras.saving.custom_object_scope({"MyDense": MyDense}):
+        assert isinstance(
+            keras.models.load_model(tmp_path / "c.keras").layers[0], MyDense
+        )
+    dense = keras.layers.deserialize(keras.layers.serialize(layers.Dense(3, name="d3")))
+    assert dense.units == 3 and dense.name == "d3"
+    opt = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(keras.optimizers.Adam(0.1))
+    )
+    assert isinstance(opt, keras.optimizers.Adam)
+    assert float(opt.learning_rate) == pytest.approx(0.1)

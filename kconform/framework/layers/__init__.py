@@ -90,3 +90,17 @@ BUILTIN = {
     for name in __all__
     if isinstance(globals()[name], type) and issubclass(globals()[name], Layer)
 }
+
+
+def serialize(layer: Layer) -> dict:
+    """``keras.layers.serialize``: a layer's ``{"class_name", "config"}``."""
+    from ..saving.serialization import serialize_layer
+
+    return serialize_layer(layer)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
+    """``keras.layers.deserialize``: a layer from :func:`serialize`'s output."""
+    from ..saving.serialization import deserialize_layer
+
+    return deserialize_layer(config, custom_objects)

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .. import activations, initializers, regularizers
+from .._engine import current_engine
 from ._context import current_context
 from ._spec import InputSpec
 from .layer import Layer
@@ -333,8 +334,9 @@ class Embedding(Layer):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if not self.mask_zero:
             return None
-        b = self._engine.b
-        return b.not_equal(inputs, self._engine.const(0, b.dtype(inputs)))
+        e = self._engine or current_engine()
+        inputs = e.tensor(inputs)
+        return e.b.not_equal(inputs, e.const(0, e.b.dtype(inputs)))
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return tuple(input_shape) + (self.output_dim,)

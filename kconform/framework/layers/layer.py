@@ -232,8 +232,9 @@ class Layer:
 
     @property
     def losses(self) -> list[Any]:
-        """Regularization penalties of the weights, computed on their current values."""
-        out = list(self._extra_losses)
+        """The losses of the last eager call (``add_loss``, activity penalties),
+        then the weights' regularization penalties on their current values."""
+        out = list(self._extra_losses) + list(getattr(self, "_call_losses", []))
         for v in self.weights:
             if v.regularizer is not None:
                 engine = v.engine or current_engine()
@@ -307,10 +308,12 @@ class Layer:
             self._bind(engine)
         if self.input_spec is not None:
             check_input(self, _tree.map_structure(engine.b.shape, inputs))
-        if ctx is None:
+        if ctx is None:  # an eager call from user code: keep its add_loss values
             ctx = CallContext(kwargs.get("training"), engine)
             with call_context(ctx):
-                return self._run(engine, ctx, inputs, rest, kwargs)
+                outputs = self._run(engine, ctx, inputs, rest, kwargs)
+            self._call_losses = list(ctx.losses)
+            return outputs
         return self._run(engine, ctx, inputs, rest, kwargs)
 
     def _resolve_engine(self, ctx: CallContext | None) -> Engine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._engine import current_engine
 from .layer import Layer
 
 __all__ = ["Masking"]
@@ -23,7 +24,8 @@ class Masking(Layer):
         self.mask_value = float(mask_value)
 
     def _keep(self, inputs: Any, keepdims: bool) -> Any:
-        e = self._engine
+        e = self._engine or current_engine()
+        inputs = e.tensor(inputs)
         b = e.b
         differs = b.not_equal(inputs, e.const(self.mask_value, b.dtype(inputs)))
         return b.any(differs, -1, keepdims)

@@ -17,16 +17,28 @@ import numpy as np
 from ...errors import KconformError
 from . import _common, h5, keras_zip
 from ._common import CorruptFileError
-from .registry import get_custom_objects, register_keras_serializable
+from .objects import deserialize_keras_object, serialize_keras_object
+from .registry import (
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 
 __all__ = [
     "CorruptFileError",
+    "custom_object_scope",
+    "deserialize_keras_object",
     "get_custom_objects",
+    "get_registered_name",
+    "get_registered_object",
     "load_model",
     "load_weights",
     "register_keras_serializable",
     "save_model",
     "save_weights",
+    "serialize_keras_object",
 ]
 
 

@@ -9,7 +9,10 @@ from kconform.errors import KconformError
 
 __all__ = [
     "UnknownClassError",
+    "custom_object_scope",
     "get_custom_objects",
+    "get_registered_name",
+    "get_registered_object",
     "lookup",
     "register_keras_serializable",
 ]
@@ -21,6 +24,7 @@ class UnknownClassError(KconformError, ValueError):
 
 _REGISTERED: dict[str, Any] = {}
 _by_class: dict[int, str] = {}
+_SCOPES: list[dict[str, Any]] = []
 
 from .._limits import ALLOC_LIMIT  # noqa: E402,F401  (re-exported for the loaders)
 
@@ -53,8 +57,51 @@ def registered_name(cls: Any) -> str | None:
 
 
 def get_custom_objects() -> dict[str, Any]:
-    """The registered classes, by ``package>Name``."""
-    return dict(_REGISTERED)
+    """The registered classes (``package>Name``) and those of open scopes."""
+    out = dict(_REGISTERED)
+    for scope in _SCOPES:
+        out.update(scope)
+    return out
+
+
+class custom_object_scope:  # noqa: N801 - Keras's name
+    """Within ``with custom_object_scope({"Name": cls}):``, loading finds ``cls``.
+
+    Example:
+
+    >>> with keras.saving.custom_object_scope({"MyDense": MyDense}):
+    ...     model = keras.models.load_model("model.keras")
+    """
+
+    def __init__(self, *objects: dict[str, Any]) -> None:
+        self._objects: dict[str, Any] = {}
+        for mapping in objects:
+            if mapping:
+                self._objects.update(mapping)
+
+    def __enter__(self) -> custom_object_scope:
+        _SCOPES.append(self._objects)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _SCOPES.remove(self._objects)
+
+
+def get_registered_name(obj: Any) -> str:
+    """The ``package>Name`` an object was registered under, else its own name."""
+    return _by_class.get(id(obj)) or getattr(obj, "__name__", type(obj).__name__)
+
+
+def get_registered_object(
+    name: str, custom_objects: dict[str, Any] | None = None, module_objects: Any = None
+) -> Any:
+    """The object registered (or in scope, or in ``custom_objects``) as ``name``."""
+    for source in (custom_objects or {}, *reversed(_SCOPES), _REGISTERED):
+        if name in source:
+            return source[name]
+    if module_objects and name in module_objects:
+        return module_objects[name]
+    return None
 
 
 def lookup(
@@ -65,7 +112,10 @@ def lookup(
     what: str,
 ) -> Any:
     """Find a class by name among custom objects, registered classes and built-ins."""
-    custom_objects = custom_objects or {}
+    custom_objects = {
+        **{k: v for scope in _SCOPES for k, v in scope.items()},
+        **(custom_objects or {}),
+    }
     for key in (registered, class_name):
         if key and key in custom_objects:
             return custom_objects[key]
