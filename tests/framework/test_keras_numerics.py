@@ -68,6 +68,10 @@ OPTIMIZERS = {
     "adagrad": ("Adagrad", {"learning_rate": 0.1}),
     "adam-clipnorm": ("Adam", {"clipnorm": 0.5}),
     "sgd-clipvalue": ("SGD", {"clipvalue": 0.05}),
+    "adamax": ("Adamax", {"learning_rate": 0.01}),
+    "nadam": ("Nadam", {"learning_rate": 0.01}),
+    "adadelta": ("Adadelta", {"learning_rate": 1.0}),
+    "lion": ("Lion", {"learning_rate": 0.001}),
     "rmsprop-global-clipnorm": ("RMSprop", {"global_clipnorm": 0.3}),
 }
 

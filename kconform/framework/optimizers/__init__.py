@@ -6,13 +6,18 @@ from typing import Any
 
 from . import schedules
 from .base import Optimizer
+from .more_rules import Adadelta, Adamax, Lion, Nadam
 from .rules import SGD, Adagrad, Adam, AdamW, RMSprop
 
 __all__ = [
     "SGD",
+    "Adadelta",
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
+    "Lion",
+    "Nadam",
     "Optimizer",
     "RMSprop",
     "deserialize",
@@ -27,6 +32,10 @@ ALL: dict[str, type[Optimizer]] = {
     "adamw": AdamW,
     "rmsprop": RMSprop,
     "adagrad": Adagrad,
+    "adamax": Adamax,
+    "nadam": Nadam,
+    "adadelta": Adadelta,
+    "lion": Lion,
 }
 
 
