@@ -916,3 +916,46 @@ def test_utilities_keras_users_reach_for(
     )
     assert isinstance(opt, keras.optimizers.Adam)
     assert float(opt.learning_rate) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    "make, data",
+    [
+        (
+            lambda k: k.layers.CategoryEncoding(5, output_mode="one_hot"),
+            [[0], [3], [4]],
+        ),
+        (lambda k: k.layers.CategoryEncoding(5, output_mode="one_hot"), [0, 3, 4]),
+        (lambda k: k.layers.CategoryEncoding(5), [[0, 1, 1], [3, 4, 4]]),
+        (
+            lambda k: k.layers.CategoryEncoding(5, output_mode="count"),
+            [[0, 1, 1], [3, 4, 4]],
+        ),
+        (lambda k: k.layers.CategoryEncoding(5, output_mode="count"), [1, 1, 4]),
+        (lambda k: k.layers.Discretization(bin_boundaries=[-1.0, 0.0, 0.5]), VEC),
+        (
+            lambda k: k.layers.Discretization(
+                bin_boundaries=[0.0, 1.0], output_mode="one_hot"
+            ),
+            VEC[:, 0],
+        ),
+        (lambda k: k.layers.Identity(), VEC),
+    ],
+)
+def test_encoding_layers_match_keras(
+    backend: Any, real_keras: Any, make: Any, data: Any
+) -> None:
+    keras.config.set_backend(backend)
+    data = np.asarray(data)
+    expected = np.asarray(make(real_keras)(data))
+    got = ops.convert_to_numpy(make(keras)(data))
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_discretization_adapts_to_quantiles(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    layer = layers.Discretization(num_bins=4)
+    layer.adapt(np.arange(100, dtype="float32"))
+    out = ops.convert_to_numpy(layer(np.array([0.0, 30.0, 60.0, 99.0], "float32")))
+    assert out.tolist() == [0, 1, 2, 3]

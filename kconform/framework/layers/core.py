@@ -11,7 +11,15 @@ from ._context import current_context
 from ._spec import InputSpec
 from .layer import Layer
 
-__all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Reshape"]
+__all__ = [
+    "Activation",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Identity",
+    "Reshape",
+]
 
 
 def positive_int(value: Any, name: str) -> int:
@@ -354,3 +362,18 @@ class Embedding(Layer):
                 self.embeddings_regularizer
             ),
         }
+
+
+class Identity(Layer):
+    """Return the input unchanged (a placeholder in a model)."""
+
+    supports_masking = True
+
+    def call(self, inputs: Any) -> Any:
+        return inputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def _output_dtype(self, input_dtype: str) -> str:
+        return input_dtype

@@ -16,7 +16,7 @@ import numpy as np
 
 from .layer import Layer
 
-__all__ = ["Normalization", "Rescaling"]
+__all__ = ["CategoryEncoding", "Discretization", "Normalization", "Rescaling"]
 
 #: Keras's ``backend.epsilon()``.
 EPSILON = 1e-7
@@ -233,4 +233,162 @@ class Normalization(Layer):
             "invert": self.invert,
             "mean": plain(self.input_mean),
             "variance": plain(self.input_variance),
+        }
+
+
+class CategoryEncoding(Layer):
+    """Integer categories to one-hot, multi-hot or count vectors (Keras 3 rules).
+
+    ``"one_hot"``: one vector per integer (a trailing axis of 1 is dropped);
+    ``"multi_hot"`` / ``"count"``: one vector per row of a 2-D input (per input
+    for a 1-D one), marking or counting the categories present.
+    """
+
+    def __init__(
+        self,
+        num_tokens: int | None = None,
+        output_mode: str = "multi_hot",
+        sparse: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if num_tokens is None or num_tokens < 1:
+            raise ValueError(
+                "`num_tokens` for CategoryEncoding must be a positive integer. "
+                f"Received: num_tokens={num_tokens}"
+            )
+        if output_mode not in ("one_hot", "multi_hot", "count"):
+            raise ValueError(
+                "Unknown arg for output_mode: expected one of 'one_hot', 'multi_hot', "
+                f"'count'. Received: output_mode={output_mode}"
+            )
+        if sparse:
+            raise ValueError(
+                "`sparse=True` is not supported by the reference framework."
+            )
+        self.num_tokens, self.output_mode = int(num_tokens), output_mode
+
+    def call(self, inputs: Any, count_weights: Any = None) -> Any:
+        e = self._engine
+        b = e.b
+        x = e.cast(inputs, "int32")
+        dtype = self.dtype
+        shape = b.shape(x)
+        if not shape:
+            x = b.expand_dims(x, -1)
+            shape = b.shape(x)
+        if self.output_mode == "one_hot":
+            if len(shape) > 1 and shape[-1] == 1:
+                x = b.reshape(x, tuple(shape[:-1]))
+            return b.one_hot(x, self.num_tokens, dtype)
+        hot = b.one_hot(x, self.num_tokens, dtype)
+        axis = 1 if len(shape) > 1 else 0
+        if self.output_mode == "multi_hot":
+            return b.max(hot, axis, False)
+        if count_weights is not None:
+            hot = b.multiply(
+                hot, b.expand_dims(e.cast(e.tensor(count_weights), dtype), -1)
+            )
+        return b.sum(hot, axis, False)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        shape = tuple(input_shape)
+        if not shape:
+            return (self.num_tokens,)
+        if self.output_mode == "one_hot":
+            if len(shape) > 1 and shape[-1] == 1:
+                shape = shape[:-1]
+            return shape + (self.num_tokens,)
+        return (shape[0], self.num_tokens) if len(shape) > 1 else (self.num_tokens,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "num_tokens": self.num_tokens,
+            "output_mode": self.output_mode,
+            "sparse": False,
+        }
+
+
+class Discretization(Layer):
+    """Bucket values by ``bin_boundaries``: ``i`` where ``b[i-1] <= x < b[i]``.
+
+    ``adapt`` places ``num_bins - 1`` boundaries at the data's quantiles.
+    Output ``int64`` indices (``output_mode="int"``), or one-/multi-hot and
+    count vectors of ``len(bin_boundaries) + 1`` bins.
+    """
+
+    def __init__(
+        self,
+        bin_boundaries: Any = None,
+        num_bins: int | None = None,
+        epsilon: float = 0.01,
+        output_mode: str = "int",
+        sparse: bool = False,
+        dtype: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if dtype is None:
+            dtype = "int64" if output_mode == "int" else None
+        super().__init__(dtype=dtype, **kwargs)
+        if (bin_boundaries is None) == (num_bins is None):
+            raise ValueError(
+                "Discretization needs exactly one of `bin_boundaries` and `num_bins`. "
+                f"Received: bin_boundaries={bin_boundaries}, num_bins={num_bins}"
+            )
+        if sparse:
+            raise ValueError(
+                "`sparse=True` is not supported by the reference framework."
+            )
+        self.bin_boundaries = (
+            None if bin_boundaries is None else [float(v) for v in bin_boundaries]
+        )
+        self.num_bins, self.epsilon, self.output_mode = num_bins, epsilon, output_mode
+
+    def adapt(self, data: Any, steps: int | None = None) -> None:
+        """Boundaries at the ``1/num_bins, 2/num_bins, ...`` quantiles of ``data``."""
+        if self.num_bins is None:
+            raise ValueError("`adapt` needs `num_bins` (bin_boundaries were given).")
+        values = np.asarray(data, dtype=np.float64).ravel()
+        qs = np.linspace(0, 1, self.num_bins + 1)[1:-1]
+        self.bin_boundaries = [float(v) for v in np.quantile(values, qs)]
+
+    def call(self, inputs: Any) -> Any:
+        e = self._engine
+        b = e.b
+        if self.bin_boundaries is None:
+            raise ValueError("Discretization has no boundaries yet: call `adapt`.")
+        x = e.tensor(inputs)
+        dtype = b.dtype(x) if b.dtype(x).startswith("float") else "float32"
+        x = e.cast(x, dtype)
+        index = None
+        for edge in self.bin_boundaries:
+            above = b.cast(b.greater_equal(x, e.const(edge, dtype)), "int32")
+            index = above if index is None else b.add(index, above)
+        if index is None:
+            index = b.zeros(b.shape(x), "int32")
+        if self.output_mode == "int":
+            return e.cast(index, self.dtype)
+        encoder = CategoryEncoding(
+            len(self.bin_boundaries) + 1, output_mode=self.output_mode, dtype=self.dtype
+        )
+        encoder._engine = e
+        return encoder.call(index)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self.output_mode == "int":
+            return input_shape
+        n = len(self.bin_boundaries or [0] * ((self.num_bins or 1) - 1)) + 1
+        return CategoryEncoding(n, self.output_mode).compute_output_shape(input_shape)
+
+    def _output_dtype(self, input_dtype: str) -> str:
+        return self.dtype
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "bin_boundaries": self.bin_boundaries,
+            "num_bins": self.num_bins,
+            "epsilon": self.epsilon,
+            "output_mode": self.output_mode,
         }
