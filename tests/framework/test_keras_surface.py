@@ -161,6 +161,31 @@ LAYER_CASES: dict[str, tuple[Callable[[Any], Any], Any]] = {
         _seq((5, 4), lambda k: k.layers.LSTM(3, return_sequences=True)),
         SEQ,
     ),
+    "rnn-lstm-cell": (
+        _seq(
+            (5, 4), lambda k: k.layers.RNN(k.layers.LSTMCell(3), return_sequences=True)
+        ),
+        SEQ,
+    ),
+    "rnn-stacked-gru-cells": (
+        _seq(
+            (5, 4), lambda k: k.layers.RNN([k.layers.GRUCell(3), k.layers.GRUCell(2)])
+        ),
+        SEQ,
+    ),
+    "rnn-simple-cell-backwards": (
+        _seq(
+            (5, 4),
+            lambda k: k.layers.RNN(k.layers.SimpleRNNCell(3), go_backwards=True),
+        ),
+        SEQ,
+    ),
+    "bidirectional-rnn-cell": (
+        _seq(
+            (5, 4), lambda k: k.layers.Bidirectional(k.layers.RNN(k.layers.LSTMCell(2)))
+        ),
+        SEQ,
+    ),
     "bidirectional-concat": (
         _seq((5, 4), lambda k: k.layers.Bidirectional(k.layers.LSTM(3))),
         SEQ,
@@ -959,3 +984,41 @@ def test_discretization_adapts_to_quantiles(backend: Any) -> None:
     layer.adapt(np.arange(100, dtype="float32"))
     out = ops.convert_to_numpy(layer(np.array([0.0, 30.0, 60.0, 99.0], "float32")))
     assert out.tolist() == [0, 1, 2, 3]
+
+
+def _minimal_cell(k: Any) -> Any:
+    class MinimalRNNCell(k.layers.Layer):
+        def __init__(self, units: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+
+        def build(self, input_shape: Any) -> None:
+            self.kernel = self.add_weight(
+                shape=(input_shape[-1], self.units),
+                initializer="uniform",
+                name="kernel",
+            )
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, self.units), initializer="uniform", name="rk"
+            )
+
+        def call(self, inputs: Any, states: Any) -> Any:
+            h = k.ops.matmul(inputs, self.kernel)
+            output = h + k.ops.matmul(states[0], self.recurrent_kernel)
+            return output, [output]
+
+    return MinimalRNNCell
+
+
+def test_a_users_cell_runs_in_rnn_as_in_keras(backend: Any, real_keras: Any) -> None:
+    def build(k: Any) -> Any:
+        cell = _minimal_cell(k)
+        return k.Sequential(
+            [k.Input((5, 4)), k.layers.RNN([cell(3), cell(2)], return_state=True)]
+        )
+
+    ref, ours = _pair(real_keras, backend, build)
+    got, expected = ours.predict(SEQ, verbose=0), ref.predict(SEQ, verbose=0)
+    for g, x in zip(got, expected):
+        np.testing.assert_allclose(g, np.asarray(x), rtol=2e-6, atol=1e-6)

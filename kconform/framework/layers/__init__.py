@@ -18,6 +18,7 @@ from . import (
     recurrent,
     regularization,
     reshaping,
+    rnn_cells,
     wrappers,
 )
 from ._graph import KerasTensor as KerasTensor
@@ -40,6 +41,7 @@ from .preprocessing import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .regularization import *  # noqa: F403
 from .reshaping import *  # noqa: F403
+from .rnn_cells import *  # noqa: F403
 from .wrappers import *  # noqa: F403
 
 _MODULES = (
@@ -58,6 +60,7 @@ _MODULES = (
     recurrent,
     regularization,
     reshaping,
+    rnn_cells,
     wrappers,
 )
 MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D  # noqa: F405

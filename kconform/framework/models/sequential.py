@@ -6,6 +6,7 @@ from typing import Any
 
 from kconform.backend import Backend
 
+from .. import _tree
 from ..layers._graph import KerasTensor
 from ..layers.input_layer import InputLayer
 from ..layers.layer import Layer
@@ -107,15 +108,8 @@ class Sequential(Model):
 
     def _build_graph(self) -> None:
         x = self._input_layer.output_tensor  # type: ignore[union-attr]
-        for layer in self.layers:
+        for layer in self.layers:  # as in Keras, a layer may pass on a list
             x = layer(x)
-            if isinstance(x, (list, tuple)):
-                raise ValueError(
-                    "All layers in a Sequential model should have a single output "
-                    "tensor; "
-                    f"layer '{layer.name}' returns {len(x)}. Use the functional API "
-                    "instead."
-                )
         self._output_tensor = x
         self.built = True
         self._bind(self.engine)  # bind now: weights move to the model's backend
@@ -157,7 +151,11 @@ class Sequential(Model):
 
     @property
     def output_names(self) -> list[str]:
-        return [self.layers[-1].name] if self.layers else [self.name]
+        if not self.layers:
+            return [self.name]
+        n = len(self.outputs)
+        last = self.layers[-1].name
+        return [last] if n <= 1 else [f"{last}_{i}" for i in range(n)]
 
     @property
     def inputs(self) -> list[KerasTensor]:
@@ -165,7 +163,9 @@ class Sequential(Model):
 
     @property
     def outputs(self) -> list[KerasTensor]:
-        return [self._output_tensor] if self._output_tensor is not None else []
+        if self._output_tensor is None:
+            return []
+        return _tree.flatten(self._output_tensor)
 
     def get_config(self) -> dict[str, Any]:
         from ..saving.serialization import sequential_config
