@@ -1022,3 +1022,83 @@ def test_a_users_cell_runs_in_rnn_as_in_keras(backend: Any, real_keras: Any) -> 
     got, expected = ours.predict(SEQ, verbose=0), ref.predict(SEQ, verbose=0)
     for g, x in zip(got, expected):
         np.testing.assert_allclose(g, np.asarray(x), rtol=2e-6, atol=1e-6)
+
+
+def _k3_mixed(k: Any) -> Any:
+    L = k.layers
+    i = k.Input((5, 4))
+    x = L.Bidirectional(L.LSTM(3, return_sequences=True))(i)
+    x = L.MultiHeadAttention(2, 3)(x, x)
+    x = L.TimeDistributed(L.Dense(2))(x)
+    x = L.BatchNormalization()(x)
+    x = L.RNN([L.GRUCell(2), L.GRUCell(2)])(x)
+    return k.Model(i, L.Dense(1)(x))
+
+
+def _k3_conv(k: Any) -> Any:
+    L = k.layers
+    return k.Sequential(
+        [
+            k.Input((6, 6, 2)),
+            L.Conv2D(4, 3, padding="same", activation="relu"),
+            L.MaxPooling2D(),
+            L.Conv2DTranspose(2, 3, strides=2, padding="same"),
+            L.Flatten(),
+            L.Dropout(0.2),
+            L.Dense(3, activation="softmax"),
+        ]
+    )
+
+
+def _k3_text(k: Any) -> Any:
+    L = k.layers
+    tokens = k.Input((6,), dtype="int32")
+    x = L.Embedding(10, 4, mask_zero=True)(tokens)
+    x = L.GRU(3, return_sequences=True)(x)
+    x = L.GlobalAveragePooling1D()(x)
+    norm = L.Normalization()
+    norm.adapt(np.arange(12, dtype="float32").reshape(4, 3))
+    return k.Model(tokens, L.Dense(1, activation="sigmoid")(norm(x)))
+
+
+KERAS_FILES = {
+    "mixed": (_k3_mixed, SEQ, None),
+    "conv": (_k3_conv, IMG, ("adam", "categorical_crossentropy", ["accuracy"])),
+    "text": (_k3_text, TOKENS, ("sgd", "binary_crossentropy", None)),
+}
+
+
+@pytest.mark.parametrize("case", list(KERAS_FILES))
+def test_models_saved_by_keras_load_and_predict_the_same(
+    backend: Any, real_keras: Any, case: str, tmp_path: Any
+) -> None:
+    build, x, compiled = KERAS_FILES[case]
+    ref = build(real_keras)
+    if compiled:
+        opt, loss, metrics = compiled
+        ref.compile(optimizer=opt, loss=loss, metrics=metrics)
+    path = tmp_path / f"{case}.keras"
+    ref.save(path)
+    keras.config.set_backend(backend)
+    ours = keras.models.load_model(path)
+    assert len(ours.weights) == len(ref.weights)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0),
+        np.asarray(ref.predict(x, verbose=0)),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    if compiled:
+        assert ours.optimizer is not None
+        assert type(ours.optimizer).__name__.lower() == compiled[0]
+
+
+def test_a_keras_file_kconform_cannot_rebuild_says_what(
+    real_keras: Any, tmp_path: Any
+) -> None:
+    model = real_keras.Sequential(
+        [real_keras.Input((4,)), real_keras.layers.Dense(2, lora_rank=2)]
+    )
+    model.save(tmp_path / "lora.keras")
+    with pytest.raises(ValueError, match="lora_rank=2"):
+        keras.models.load_model(tmp_path / "lora.keras")

@@ -178,15 +178,48 @@ def test_path_traversal_member_is_refused(tmp_path: Any) -> None:
     assert not (tmp_path.parent / "evil.py").exists()
 
 
-def test_a_keras3_file_is_named_as_such(tmp_path: Any) -> None:
-    # The layout Keras 3 writes: metadata.json, config.json, model.weights.h5.
-    path = tmp_path / "from_keras.keras"
+def _keras3_zip(path: Any, h5_bytes: bytes) -> Any:
+    """The layout Keras 3 writes: metadata.json, config.json, model.weights.h5."""
+    config = {
+        "class_name": "Sequential",
+        "config": {
+            "name": "s",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"batch_shape": [None, 2]}},
+                {"class_name": "Dense", "config": {"units": 1, "name": "d"}},
+            ],
+        },
+    }
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("metadata.json", '{"keras_version": "3.15.1"}')
-        zf.writestr("config.json", '{"class_name": "Sequential", "config": {}}')
-        zf.writestr("model.weights.h5", b"\x89HDF\r\n\x1a\n")
-    with pytest.raises(CorruptFileError, match=r"(?s)is a Keras 3 `.keras` file.*"
-                       r"set_weights"):  # fmt: skip
+        zf.writestr("config.json", json.dumps(config))
+        zf.writestr("model.weights.h5", h5_bytes)
+    return path
+
+
+def test_a_broken_keras3_file_is_refused_as_such(tmp_path: Any) -> None:
+    path = _keras3_zip(tmp_path / "from_keras.keras", b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(CorruptFileError, match="model.weights.h5 is not a valid HDF5"):
+        keras.models.load_model(path)
+
+
+@pytest.mark.parametrize("link", ["external", "soft"])
+def test_keras3_weights_that_link_elsewhere_are_refused(
+    tmp_path: Any, link: str
+) -> None:
+    h5py = pytest.importorskip("h5py")
+    h5 = tmp_path / "w.h5"
+    with h5py.File(h5, "w") as f:
+        group = f.create_group("layers/dense/vars")
+        f.create_dataset("other/vars/0", data=np.zeros((2, 1), "float32"))
+        group["0"] = (
+            h5py.ExternalLink("/etc/passwd", "/x")
+            if link == "external"
+            else h5py.SoftLink("/other/vars/0")
+        )
+        group["1"] = np.zeros((1,), "float32")
+    path = _keras3_zip(tmp_path / "linked.keras", h5.read_bytes())
+    with pytest.raises(CorruptFileError, match="link to elsewhere"):
         keras.models.load_model(path)
 
 

@@ -7,7 +7,8 @@ and h5py (not kconform: the process starts in a third of a second).
 
 Before anything is read, the whole structure is validated: only the groups
 ``model_weights`` and ``optimizer_weights`` at the top, each holding only
-datasets ``00000``, ``00001``, ... stored in the file. Every member is looked
+datasets ``00000``, ``00001``, ... stored in the file (``--keras3``: a Keras 3
+``model.weights.h5``, whose datasets sit in ``.../vars`` groups). Every member is looked
 at as a link first (an external or soft link is never followed), then its
 object type, storage (no virtual or external dataset), dtype and shape; the
 declared sizes together must stay within MAX_BYTES. It writes
@@ -141,6 +142,131 @@ def read_file(path: str, max_bytes: int) -> tuple[dict[str, str], dict[str, list
     return attrs, arrays
 
 
+#: What a group of a Keras 3 ``model.weights.h5`` may be called.
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+MAX_DEPTH = 16
+
+
+def _plain_dataset(f: Any, parent: Any, name: str, where: str, path: str, h5py: Any):
+    if not isinstance(parent.get(name, getlink=True), h5py.HardLink):
+        raise Refused(f"File '{path}': {where} is a link to elsewhere; refusing it.")
+    ds = parent[name]
+    if not isinstance(ds, h5py.Dataset) or ds.is_virtual or ds.external:
+        raise Refused(
+            f"File '{path}': {where} is not a plain dataset stored in the file."
+        )
+    dt = np.dtype(ds.dtype)
+    if dt.hasobject or dt.kind not in "fiub":
+        raise Refused(
+            f"File '{path}': dataset {where} has dtype {dt}, which a weight cannot "
+            "have (no object or string arrays are loaded)."
+        )
+    return ds, tuple(int(d) for d in (ds.shape or ())), dt
+
+
+def read_keras3(path: str, max_bytes: int) -> list[tuple[str, list[np.ndarray]]]:
+    """Every ``.../vars`` group of a Keras 3 ``model.weights.h5``: its path and
+    its datasets ``0, 1, ...`` in order. The whole tree is validated first (hard
+    links only, group names of ``[A-Za-z0-9_.-]``, depth at most 16, datasets
+    only inside ``vars`` groups, numeric dtypes, the byte budget)."""
+    import h5py
+
+    try:
+        f = h5py.File(path, "r")
+    except (OSError, ValueError) as exc:
+        raise Refused(
+            f"File '{path}': its model.weights.h5 is not a valid HDF5 file ({exc})."
+        ) from exc
+    with f:
+        found: list[tuple[str, list[Any]]] = []
+        stack: list[tuple[Any, str, int]] = [(f, "", 0)]
+        total, count = 0, 0
+        while stack:
+            group, prefix, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                raise Refused(f"File '{path}': groups nest deeper than {MAX_DEPTH}.")
+            names = list(group.keys())
+            if len(names) > MAX_ARRAYS:
+                raise Refused(f"File '{path}': group '{prefix}' has too many members.")
+            if prefix.endswith("vars") and prefix.rsplit("/", 1)[-1] == "vars":
+                if sorted(names, key=lambda n: (len(n), n)) != [
+                    str(i) for i in range(len(names))
+                ]:
+                    raise Refused(
+                        f"File '{path}': unexpected entries in '{prefix}': {names[:5]}"
+                    )
+                items = []
+                for i in range(len(names)):
+                    where = f"'{prefix}/{i}'"
+                    ds, shape, dt = _plain_dataset(f, group, str(i), where, path, h5py)
+                    total += math.prod(shape) * dt.itemsize
+                    count += 1
+                    items.append(ds)
+                found.append((prefix, items))
+                continue
+            for name in names:
+                where = f"{prefix}/{name}" if prefix else name
+                if not name or set(name) - _NAME_CHARS or len(name) > 200:
+                    raise Refused(f"File '{path}': unexpected member name {where!r}.")
+                if not isinstance(group.get(name, getlink=True), h5py.HardLink):
+                    raise Refused(
+                        f"File '{path}': '{where}' is a link to elsewhere; refusing "
+                        "to follow it."
+                    )
+                child = group[name]
+                if not isinstance(child, h5py.Group):
+                    raise Refused(
+                        f"File '{path}': '{where}' is a dataset outside a 'vars' group."
+                    )
+                stack.append((child, where, depth + 1))
+        if count > MAX_ARRAYS or total > max_bytes:
+            raise Refused(
+                f"File '{path}' declares {total} bytes in {count} weight arrays, more "
+                f"than the {max_bytes} bytes kconform loads (raise "
+                "KCONFORM_MAX_LOAD_BYTES for a genuinely large model)."
+            )
+        out = []
+        for prefix, items in sorted(found):
+            arrays = []
+            for i, ds in enumerate(items):
+                try:
+                    arrays.append(np.asarray(ds[()]))
+                except (OSError, ValueError, RuntimeError) as exc:
+                    raise Refused(
+                        f"File '{path}': dataset '{prefix}/{i}' cannot be read; the "
+                        f"file is truncated or corrupt ({exc})."
+                    ) from exc
+            out.append((prefix, arrays))
+    return out
+
+
+def main_keras3(path: str, out: str, max_bytes: int) -> int:
+    try:
+        groups = read_keras3(path, max_bytes)
+    except Refused as exc:
+        doc: dict[str, Any] = {"error": str(exc)}
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        OSError,
+        RuntimeError,
+        AttributeError,
+    ) as exc:
+        doc = {"error": f"File '{path}' is malformed: {type(exc).__name__}: {exc}"}
+    else:
+        flat = {
+            f"g{k}_{i}": a
+            for k, (_, arrays) in enumerate(groups)
+            for i, a in enumerate(arrays)
+        }
+        np.savez(os.path.join(out, "arrays.npz"), **flat)
+        doc = {"vars": [[prefix, len(arrays)] for prefix, arrays in groups]}
+    with open(os.path.join(out, "result.json"), "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    return 0
+
+
 def main(path: str, out: str, max_bytes: int) -> int:
     try:
         attrs, arrays = read_file(path, max_bytes)
@@ -169,4 +295,6 @@ def main(path: str, out: str, max_bytes: int) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 4 and sys.argv[4] == "--keras3":
+        sys.exit(main_keras3(sys.argv[1], sys.argv[2], int(sys.argv[3])))
     sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))

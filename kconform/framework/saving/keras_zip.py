@@ -22,7 +22,7 @@ import numpy as np
 
 from kconform import __version__
 
-from . import _common
+from . import _common, keras3
 from ._common import CorruptFileError
 from .serialization import serialize_model
 
@@ -119,15 +119,12 @@ def _open(path: str) -> zipfile.ZipFile:
                 f"File '{path}' has the member {name!r} twice; refusing to load it."
             )
         seen.add(name)
-        if not _MEMBER.match(name) and not name.endswith("/"):
+        if (
+            not _MEMBER.match(name)
+            and not name.endswith("/")
+            and name != "model.weights.h5"  # Keras 3's own layout (keras3.py)
+        ):
             zf.close()
-            if name == "model.weights.h5":  # Keras 3's own .keras layout
-                raise CorruptFileError(
-                    f"File '{path}' is a Keras 3 `.keras` file (it holds "
-                    "model.weights.h5): kconform's framework does not read Keras's "
-                    "weight layout yet. Rebuild the model here and load its weights "
-                    "from arrays (model.set_weights(keras_model.get_weights()))."
-                )
             raise CorruptFileError(
                 f"File '{path}' has an unexpected member {name!r}; it was not written "
                 "by kconform."
@@ -252,6 +249,19 @@ def load_keras(
             "metadata.json",
             path,
         )
+        names = {n for n in zf.namelist() if not n.endswith("/")}
+        if names == keras3.KERAS3_MEMBERS and isinstance(meta, dict):
+            if "keras_version" not in meta:
+                raise CorruptFileError(
+                    f"File '{path}' holds model.weights.h5 but its metadata names no "
+                    "Keras version; it is not a Keras 3 `.keras` file."
+                )
+            return keras3.load_keras3(zf, path, _read, custom_objects, compile, backend)
+        if "model.weights.h5" in names:
+            raise CorruptFileError(
+                f"File '{path}' mixes Keras 3's model.weights.h5 with other members "
+                f"({sorted(names)}); refusing it."
+            )
         if not isinstance(meta, dict) or meta.get("format") != "kconform.keras":
             raise CorruptFileError(
                 f"File '{path}' is a zip but not a kconform `.keras` model (metadata: "
