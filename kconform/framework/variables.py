@@ -32,7 +32,9 @@ def recording_host_values() -> Iterator[HostValues]:
     """Keep the host value (NumPy array) of every variable created inside.
 
     Initializers draw on the host; a variable moves its value to its backend.
-    What is recorded is that value before any backend saw it, so a check can
+    What is recorded is that value before any backend saw it (the last one
+    set on the host: a preprocessing layer's ``adapt`` sets its statistics
+    there), so a check can
     compare what a backend holds with what it was given, whichever backend
     it is (``HostValues.of(variable)``; None for a variable created from a
     backend tensor).
@@ -244,6 +246,9 @@ class Variable:
             if arr.shape != self.shape:
                 raise ValueError(_shape_error(self, arr.shape))
             self._value = arr
+            record = getattr(_local, "host_values", None)
+            if record is not None:  # set on the host (adapt): still no backend saw it
+                record.add(self, arr)
             return
         b = self._engine.b
         if not b.is_tensor(value):

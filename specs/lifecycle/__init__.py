@@ -14,9 +14,10 @@ from __future__ import annotations
 from ._scenario import SEED, Scenario, Stage
 from .architectures import CNN, TEXT, TWO_IO
 from .custom import CUSTOM, EARLY
+from .keras_surface import AUTOENCODER, TRANSFORMER
 from .mlp import MLP, ROUNDTRIP
 
 __all__ = ["SCENARIOS", "SEED", "Scenario", "Stage"]
 
-ALL = [MLP, TWO_IO, CNN, TEXT, CUSTOM, EARLY, ROUNDTRIP]
+ALL = [MLP, TWO_IO, CNN, TEXT, CUSTOM, EARLY, ROUNDTRIP, TRANSFORMER, AUTOENCODER]
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in ALL}
