@@ -122,6 +122,7 @@ ALL: dict[str, type[Constraint]] = {
     "min_max_norm": MinMaxNorm,
 }
 _CLASSES = {cls.__name__: cls for cls in (MaxNorm, NonNeg, UnitNorm, MinMaxNorm)}
+max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
 
 
 def get(identifier: Any) -> Any:

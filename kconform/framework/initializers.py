@@ -356,6 +356,22 @@ ALL: dict[str, type] = {
     "orthogonal": Orthogonal,
 }
 _BY_CLASS = {cls.__name__: cls for cls in ALL.values()}
+OrthogonalInitializer = Orthogonal
+# Keras also exposes each initializer class under its snake_case name.
+zeros, ones, constant, identity = Zeros, Ones, Constant, Identity
+random_normal, random_uniform, truncated_normal = (
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+)
+variance_scaling, orthogonal = VarianceScaling, Orthogonal
+glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
+he_uniform, he_normal, lecun_uniform, lecun_normal = (
+    HeUniform,
+    HeNormal,
+    LecunUniform,
+    LecunNormal,
+)
 
 
 def serialize(initializer: Initializer) -> dict[str, Any]:

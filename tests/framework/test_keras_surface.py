@@ -102,6 +102,15 @@ LAYER_CASES: dict[str, tuple[Callable[[Any], Any], Any]] = {
         VEC,
     ),
     "unit-normalization": (_seq((8,), lambda k: k.layers.UnitNormalization()), VEC),
+    "group-normalization": (
+        _seq(
+            (6, 6, 2),
+            lambda k: k.layers.Conv2D(4, 1),
+            lambda k: k.layers.GroupNormalization(groups=2),
+        ),
+        IMG,
+    ),
+    "rms-normalization": (_seq((8,), lambda k: k.layers.RMSNormalization()), VEC * 3),
     "conv2d-transpose-same": (
         _seq(
             (6, 6, 2),
@@ -317,6 +326,8 @@ SCHEDULES = {
     "cosine": ("CosineDecay", (0.1, 6, 0.1)),
     "cosine-warmup": ("CosineDecay", (0.0, 6, 0.0, "c", 0.2, 4)),
     "exponential": ("ExponentialDecay", (0.1, 3, 0.9, True)),
+    "cosine-restarts": ("CosineDecayRestarts", (0.1, 3, 2.0, 0.8, 0.1)),
+    "cosine-restarts-fixed-period": ("CosineDecayRestarts", (0.1, 4, 1.0, 0.5)),
 }
 
 

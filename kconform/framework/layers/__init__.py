@@ -67,11 +67,19 @@ MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D  # noqa: F405
 MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D  # noqa: F405
 GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D  # noqa: F405
 GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D  # noqa: F405
+Convolution1D, Convolution2D = Conv1D, Conv2D  # noqa: F405
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose  # noqa: F405
+SeparableConvolution2D = SeparableConv2D  # noqa: F405
 
 __all__ = sorted(
     {name for module in _MODULES for name in module.__all__}
     | {
         "AvgPool1D",
+        "Convolution1D",
+        "Convolution1DTranspose",
+        "Convolution2D",
+        "Convolution2DTranspose",
+        "SeparableConvolution2D",
         "AvgPool2D",
         "GlobalAvgPool1D",
         "GlobalAvgPool2D",

@@ -7,7 +7,13 @@ from typing import Any
 from .. import initializers, regularizers
 from .layer import Layer
 
-__all__ = ["BatchNormalization", "LayerNormalization", "UnitNormalization"]
+__all__ = [
+    "BatchNormalization",
+    "GroupNormalization",
+    "LayerNormalization",
+    "RMSNormalization",
+    "UnitNormalization",
+]
 
 
 class BatchNormalization(Layer):
@@ -246,3 +252,143 @@ class UnitNormalization(Layer):
     def get_config(self) -> dict[str, Any]:
         axis = list(self.axis) if isinstance(self.axis, tuple) else self.axis
         return {**super().get_config(), "axis": axis}
+
+
+class GroupNormalization(Layer):
+    """Normalize channel groups per sample (Wu & He, 2018), as Keras 3.
+
+    The ``axis`` channels are split into ``groups``; each group of each sample
+    is shifted and scaled by its own mean and variance (``moments`` over the
+    group's channels and every other non-batch axis), then by ``gamma`` and
+    ``beta`` per channel.
+    """
+
+    supports_masking = True
+
+    def __init__(
+        self,
+        groups: int = 32,
+        axis: int = -1,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: Any = "zeros",
+        gamma_initializer: Any = "ones",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        beta_constraint: Any = None,
+        gamma_constraint: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.groups, self.axis, self.epsilon = int(groups), int(axis), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+
+    def build(self, input_shape: Any) -> None:
+        dim = input_shape[self.axis]
+        if dim is None or dim % self.groups:
+            raise ValueError(
+                f"Number of groups ({self.groups}) must divide the {dim} channels of "
+                f"axis {self.axis} (input shape {tuple(input_shape)})."
+            )
+        self.gamma = (
+            self.add_weight(
+                shape=(dim,),
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
+                name="gamma",
+            )
+            if self.scale
+            else None
+        )
+        self.beta = (
+            self.add_weight(
+                shape=(dim,),
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
+                name="beta",
+            )
+            if self.center
+            else None
+        )
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        e = self._engine
+        b = e.b
+        shape = b.shape(inputs)
+        ndim = len(shape)
+        axis = self.axis % ndim
+        grouped = list(shape)
+        grouped[axis] = shape[axis] // self.groups
+        grouped.insert(axis, self.groups)
+        x = b.reshape(inputs, tuple(grouped))
+        dtype = b.dtype(x)
+        reduce = tuple(i for i in range(1, ndim + 1) if i != axis)
+        mean = b.mean(x, reduce, True)
+        var = b.var(x, reduce, True)
+        inv = b.rsqrt(b.add(var, e.const(self.epsilon, dtype)))
+        bshape = [1] * ndim
+        bshape[axis] = shape[axis] // self.groups
+        bshape.insert(axis, self.groups)
+        if self.gamma is not None:
+            inv = b.multiply(inv, b.reshape(self.gamma.value, tuple(bshape)))
+        res = b.multiply(b.negative(mean), inv)
+        if self.beta is not None:
+            res = b.add(res, b.reshape(self.beta.value, tuple(bshape)))
+        return b.reshape(b.add(b.multiply(x, inv), res), shape)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "groups": self.groups,
+            "axis": self.axis,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+        }
+
+
+class RMSNormalization(Layer):
+    """``x * rsqrt(mean(x**2, axis) + epsilon) * scale`` (Zhang & Sennrich, 2019)."""
+
+    supports_masking = True
+
+    def __init__(self, axis: Any = -1, epsilon: float = 1e-6, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
+        self.epsilon = float(epsilon)
+
+    def build(self, input_shape: Any) -> None:
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        shape = tuple(input_shape[a] for a in sorted(axes))
+        self.scale = self.add_weight(shape=shape, initializer="ones", name="scale")
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        e = self._engine
+        b = e.b
+        axis = tuple(sorted(self.axis)) if isinstance(self.axis, list) else self.axis
+        dtype = b.dtype(inputs)
+        rrms = b.rsqrt(
+            b.add(b.mean(b.square(inputs), axis, True), e.const(self.epsilon, dtype))
+        )
+        return b.multiply(b.multiply(inputs, rrms), self.scale.value)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon}

@@ -9,6 +9,7 @@ from .._engine import current_engine
 
 __all__ = [
     "CosineDecay",
+    "CosineDecayRestarts",
     "ExponentialDecay",
     "InverseTimeDecay",
     "LearningRateSchedule",
@@ -277,10 +278,69 @@ class CosineDecay(LearningRateSchedule):
         }
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter), as Keras 3.
+
+    Periods grow by ``t_mul`` and restart heights by ``m_mul``.
+    """
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        first_decay_steps: int,
+        t_mul: float = 2.0,
+        m_mul: float = 1.0,
+        alpha: float = 0.0,
+        name: str = "SGDRDecay",
+    ) -> None:
+        _positive_steps(first_decay_steps, "first_decay_steps")
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul, self._m_mul = float(t_mul), float(m_mul)
+        self.alpha, self.name = alpha, name
+
+    def __call__(self, step: Any) -> Any:
+        e = current_engine()
+        b = e.b
+        one = e.const(1.0)
+        fraction = b.divide(_f32(step), e.const(float(self.first_decay_steps)))
+        if self._t_mul == 1.0:
+            i_restart = b.floor(fraction)
+            fraction = b.subtract(fraction, i_restart)
+        else:
+            t_mul = e.const(self._t_mul)
+            shrunk = b.subtract(one, b.multiply(fraction, e.const(1.0 - self._t_mul)))
+            i_restart = b.floor(b.divide(b.log(shrunk), b.log(t_mul)))
+            sum_r = b.divide(
+                b.subtract(one, b.power(t_mul, i_restart)), e.const(1.0 - self._t_mul)
+            )
+            fraction = b.divide(b.subtract(fraction, sum_r), b.power(t_mul, i_restart))
+        m_fac = b.power(e.const(self._m_mul), i_restart)
+        cosine = b.multiply(
+            b.multiply(e.const(0.5), m_fac),
+            b.add(one, b.cos(b.multiply(e.const(math.pi), fraction))),
+        )
+        decayed = b.add(
+            b.multiply(e.const(1.0 - self.alpha), cosine), e.const(float(self.alpha))
+        )
+        return b.multiply(e.const(float(self.initial_learning_rate)), decayed)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "first_decay_steps": self.first_decay_steps,
+            "t_mul": self._t_mul,
+            "m_mul": self._m_mul,
+            "alpha": self.alpha,
+            "name": self.name,
+        }
+
+
 ALL: dict[str, type[LearningRateSchedule]] = {
     cls.__name__: cls
     for cls in (
         CosineDecay,
+        CosineDecayRestarts,
         ExponentialDecay,
         InverseTimeDecay,
         PiecewiseConstantDecay,
