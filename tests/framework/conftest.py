@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from typing import Any
 
 import pytest
 
 import kconform.framework as keras
-
-
-def _import_keras_on_jax() -> None:
-    """Import real Keras on its JAX backend now, before a kconform backend can.
-
-    TensorFlow imports Keras when it is imported itself, and Keras then picks
-    its TensorFlow backend: the reference would depend on which kconform
-    backend ran first. (From the same weights, Keras on TensorFlow trains a
-    masked bidirectional GRU to first-epoch losses 2.6e-5 apart, relatively,
-    from the ones Keras on JAX and kconform's four backends reach.)
-    """
-    if "keras" in sys.modules:
-        return
-    saved = os.environ.get("KERAS_BACKEND")
-    os.environ["KERAS_BACKEND"] = "jax"
-    try:
-        import keras  # noqa: F401
-    except Exception:  # noqa: BLE001 - no Keras or no JAX here: tests skip
-        sys.modules.pop("keras", None)
-    finally:
-        if saved is None:
-            os.environ.pop("KERAS_BACKEND", None)
-        else:
-            os.environ["KERAS_BACKEND"] = saved
-
-
-if importlib.util.find_spec("jax") is not None:
-    _import_keras_on_jax()
 
 
 @pytest.fixture(autouse=True)
