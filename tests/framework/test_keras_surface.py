@@ -1113,3 +1113,21 @@ def test_a_keras_file_kconform_cannot_rebuild_says_what(
     model.save(tmp_path / "lora.keras")
     with pytest.raises(ValueError, match="lora_rank=2"):
         keras.models.load_model(tmp_path / "lora.keras")
+
+
+@pytest.mark.parametrize("case", list(KERAS_FILES))
+def test_models_kconform_saves_for_keras_load_in_keras(
+    backend: Any, real_keras: Any, case: str, tmp_path: Any
+) -> None:
+    build, x, _ = KERAS_FILES[case]
+    keras.config.set_backend(backend)
+    ours = build(keras)
+    path = tmp_path / f"{case}.keras"
+    ours.save(path, format="keras3")
+    ref = real_keras.models.load_model(path)
+    expected = ours.predict(x, verbose=0)
+    np.testing.assert_allclose(
+        np.asarray(ref.predict(x, verbose=0)), expected, rtol=1e-5, atol=1e-6
+    )
+    again = keras.models.load_model(path)
+    np.testing.assert_array_equal(again.predict(x, verbose=0), expected)

@@ -56,6 +56,7 @@ def save_model(
     filepath: Any,
     overwrite: bool = True,
     include_optimizer: bool = True,
+    format: str = "kconform",  # noqa: A002 - the option's name
     **kwargs: Any,
 ) -> None:
     """Save ``model`` (architecture, weights, compile config, optimizer state).
@@ -65,7 +66,15 @@ def save_model(
             ``.h5`` (HDF5).
         overwrite: Replace an existing file. Defaults to ``True``.
         include_optimizer: Also save the optimizer's state.
+        format: ``"kconform"`` (default), or ``"keras3"`` for a ``.keras`` file
+            in Keras 3's own layout, which ``keras.models.load_model`` reads
+            (Sequential and functional models of built-in layers; no optimizer
+            state).
     """
+    if format not in ("kconform", "keras3"):
+        raise ValueError(
+            f"Unknown save format {format!r}: expected 'kconform' or 'keras3'."
+        )
     path = _common.check_target(filepath, overwrite)
     if not model.built:
         raise ValueError(
@@ -77,7 +86,13 @@ def save_model(
         raise _ext_error(
             path, "saving a whole model (use `model.save_weights` for weights)"
         )
-    if path.endswith(".keras"):
+    if format == "keras3":
+        if not path.endswith(".keras"):
+            raise _ext_error(path, "format='keras3' (a `.keras` file)")
+        from .keras3_write import save_keras3
+
+        save_keras3(model, path)
+    elif path.endswith(".keras"):
         keras_zip.save_keras(model, path, include_optimizer)
     elif path.endswith((".h5", ".hdf5")):
         h5.save_h5(model, path, include_optimizer)

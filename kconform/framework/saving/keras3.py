@@ -10,7 +10,7 @@ Weights: Keras stores each layer's variables under
 layers of that class in the model's list), a recurrent layer's under
 ``cell/vars``, a wrapper's under ``forward_layer``/``backward_layer``/
 ``layer``, attention's under ``query_dense``, ``key_dense``, ``value_dense``,
-``output_dense``; the file is validated and read in a child process
+``output_dense`` (:func:`placed`); the file is validated and read in a child process
 (``h5_reader.py --keras3``), like kconform's own ``.h5`` files. Optimizer
 state is not restored: a compiled model gets a fresh optimizer.
 """
@@ -312,9 +312,9 @@ class _Builder:
         raise CorruptFileError(f"Invalid input/output reference: {str(spec)[:200]}")
 
 
-def _container(layers: list[Any], base: str) -> list[str]:
+def _container(layers: list[Any], base: str) -> list[tuple[str, list[Any]]]:
     used: dict[str, int] = {}
-    out: list[str] = []
+    out: list[tuple[str, list[Any]]] = []
     for layer in layers:
         name = _snake(type(layer).__name__)
         if name in used:
@@ -322,12 +322,13 @@ def _container(layers: list[Any], base: str) -> list[str]:
             name = f"{name}_{used[name]}"
         else:
             used[name] = 0
-        out.extend(_groups(layer, f"{base}/{name}"))
+        out.extend(placed(layer, f"{base}/{name}"))
     return out
 
 
-def _groups(layer: Any, base: str) -> list[str]:
-    """The ``vars`` groups holding ``layer``'s weights, in its weights' order."""
+def placed(layer: Any, base: str = "") -> list[tuple[str, list[Any]]]:
+    """Where Keras keeps ``layer``'s variables: ``(vars group path, variables)``
+    pairs, the variables in the group's order (paths without a leading ``/``)."""
     from ..layers.attention import MultiHeadAttention
     from ..layers.input_layer import InputLayer
     from ..layers.recurrent import _RNN
@@ -335,28 +336,35 @@ def _groups(layer: Any, base: str) -> list[str]:
     from ..layers.wrappers import Bidirectional, TimeDistributed
     from ..models.model import Model
 
+    base = base.lstrip("/")
+    here = f"{base}/vars" if base else "vars"
     if isinstance(layer, InputLayer):
-        return []
+        return [(here, [])]
     if isinstance(layer, Model):
         order = getattr(layer, "_keras_order", None) or layer.layers
-        return _container(order, f"{base}/layers")
+        return _container(order, f"{base}/layers" if base else "layers")
     if isinstance(layer, _Cell):
-        return [f"{base}/vars"]
+        return [(here, layer.weights)]
     if isinstance(layer, _RNN):
-        return [f"{base}/cell/vars"]
+        return [(f"{base}/cell/vars", layer.weights)]
     if isinstance(layer, RNN):
-        return _groups(layer.cell, f"{base}/cell")
+        return placed(layer.cell, f"{base}/cell")
     if isinstance(layer, StackedRNNCells):
         return _container(layer.cells, f"{base}/cells")
     if isinstance(layer, Bidirectional):
-        return _groups(layer.forward_layer, f"{base}/forward_layer") + _groups(
+        return placed(layer.forward_layer, f"{base}/forward_layer") + placed(
             layer.backward_layer, f"{base}/backward_layer"
         )
     if isinstance(layer, TimeDistributed):
-        return _groups(layer.layer, f"{base}/layer")
+        return placed(layer.layer, f"{base}/layer")
     if isinstance(layer, MultiHeadAttention):
-        return [f"{base}/{p}_dense/vars" for p in ("query", "key", "value", "output")]
-    return [f"{base}/vars"]
+        return [
+            (f"{base}/{key}_dense/vars", [v for v in pair if v is not None])
+            for key, pair in zip(
+                ("query", "key", "value", "output"), layer._projections.values()
+            )
+        ]
+    return [(here, layer.weights)]
 
 
 def _read_weights(data: bytes, path: str) -> dict[str, list[np.ndarray]]:
@@ -425,10 +433,7 @@ def load_keras3(
         model = builder.layer(config)
     finally:
         ALLOC_LIMIT.reset(token)
-    arrays: list[np.ndarray] = []
-    for group in _groups(model, "").__iter__():
-        arrays.extend(groups.get(group.lstrip("/"), []))
-    _common.assign_weights(model, arrays, path)
+    _assign(model, groups, path)
     compile_config = config.get("compile_config")
     if compile and isinstance(compile_config, dict) and compile_config.get("loss"):
         try:
@@ -440,6 +445,32 @@ def load_keras3(
                 stacklevel=3,
             )
     return model
+
+
+def _assign(model: Any, groups: dict[str, list[np.ndarray]], path: str) -> None:
+    """Each layer's variables from its Keras ``vars`` group (counts, shapes checked)."""
+    done = 0
+    for group, variables in placed(model):
+        arrays = groups.get(group, [])
+        if len(arrays) != len(variables):
+            raise CorruptFileError(
+                f"File '{path}': '{group}' holds {len(arrays)} arrays where the "
+                f"model's layer has {len(variables)} weights; the file was saved "
+                "from a different architecture."
+            )
+        for var, arr in zip(variables, arrays):
+            if tuple(arr.shape) != var.shape:
+                raise CorruptFileError(
+                    f"File '{path}': weight '{var.path}' expects shape {var.shape}; "
+                    f"'{group}' holds shape {tuple(arr.shape)}."
+                )
+            var.assign(np.asarray(arr, dtype=np.dtype(var.dtype)))
+            done += 1
+    if done != len(model.weights):
+        raise CorruptFileError(
+            f"File '{path}': {done} of the model's {len(model.weights)} weights "
+            "have a place in the file."
+        )
 
 
 def _compile(model: Any, config: dict[str, Any]) -> None:
