@@ -49,6 +49,51 @@ def _rate(value: Any, name: str) -> float:
     return float(value)
 
 
+def run_over_time(
+    b: Any,
+    inputs: Any,
+    states: list[Any],
+    step: Any,
+    mask: Any,
+    go_backwards: bool,
+    zero_output_for_mask: bool,
+    return_sequences: bool,
+    out_size: int,
+) -> tuple[Any, list[Any]]:
+    """Run ``step(x_t, states) -> (output, states)`` over the time axis.
+
+    At a masked step the states are carried over and the output repeats the
+    previous one (zeros with ``zero_output_for_mask``), as Keras's backends do.
+    Returns the sequence of outputs (``return_sequences``) or the last one,
+    and the final states.
+    """
+    batch, steps, dim = b.shape(inputs)
+    dtype = b.dtype(inputs)
+    xs = (
+        [b.reshape(x, (batch, dim)) for x in b.split(inputs, steps, 1)] if steps else []
+    )
+    ms: list[Any] = [None] * len(xs)
+    if mask is not None and xs:
+        m = b.cast(mask, "bool")
+        ms = [b.reshape(t, (batch, 1)) for t in b.split(m, steps, 1)]
+    if go_backwards:
+        xs, ms = xs[::-1], ms[::-1]
+    outputs: list[Any] = []
+    zeros = b.zeros((batch, out_size), dtype)
+    for x, m in zip(xs, ms):
+        out, new_states = step(x, states)
+        if m is not None:
+            prev = zeros if zero_output_for_mask or not outputs else outputs[-1]
+            out = b.where(m, out, prev)
+            new_states = [b.where(m, n, s) for n, s in zip(new_states, states)]
+        states = list(new_states)
+        outputs.append(out)
+    if return_sequences:
+        seq = b.stack(outputs, 1) if outputs else b.zeros((batch, 0, out_size), dtype)
+        return seq, states
+    return (outputs[-1] if outputs else states[0]), states
+
+
 class _RNN(Layer):
     """The time loop around a cell; subclasses define the cell."""
 
@@ -200,37 +245,17 @@ class _RNN(Layer):
             if training and self.recurrent_dropout
             else None
         )
-        xs = (
-            [b.reshape(x, (batch, dim)) for x in b.split(inputs, steps, 1)]
-            if steps
-            else []
+        out, states = run_over_time(
+            b,
+            inputs,
+            states,
+            lambda x, st: self._step(x, st, dp, rdp),
+            mask,
+            self.go_backwards,
+            self.zero_output_for_mask,
+            self.return_sequences,
+            self.units,
         )
-        ms: list[Any] = [None] * len(xs)
-        if mask is not None and xs:
-            m = b.cast(mask, "bool")
-            ms = [b.reshape(t, (batch, 1)) for t in b.split(m, steps, 1)]
-        if self.go_backwards:
-            xs, ms = xs[::-1], ms[::-1]
-        outputs: list[Any] = []
-        zeros = b.zeros((batch, self.units), dtype)
-        for x, m in zip(xs, ms):
-            out, new_states = self._step(x, states, dp, rdp)
-            if m is not None:
-                prev = (
-                    zeros if self.zero_output_for_mask or not outputs else outputs[-1]
-                )
-                out = b.where(m, out, prev)
-                new_states = [b.where(m, n, s) for n, s in zip(new_states, states)]
-            states = new_states
-            outputs.append(out)
-        if self.return_sequences:
-            out = (
-                b.stack(outputs, 1)
-                if outputs
-                else b.zeros((batch, 0, self.units), dtype)
-            )
-        else:
-            out = outputs[-1] if outputs else states[0]
         return [out, *states] if self.return_state else out
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:

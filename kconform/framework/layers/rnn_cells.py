@@ -16,7 +16,7 @@ from typing import Any
 from .. import _tree
 from ._spec import InputSpec
 from .layer import Layer
-from .recurrent import GRU, LSTM, SimpleRNN
+from .recurrent import GRU, LSTM, SimpleRNN, run_over_time
 
 __all__ = ["GRUCell", "LSTMCell", "RNN", "SimpleRNNCell", "StackedRNNCells"]
 
@@ -242,38 +242,18 @@ class RNN(Layer):
                     f"Layer '{self.name}' expects {len(sizes)} initial state "
                     f"tensor(s); received {len(states)}."
                 )
-        xs = (
-            [b.reshape(x, (batch, dim)) for x in b.split(inputs, steps, 1)]
-            if steps
-            else []
-        )
-        ms: list[Any] = [None] * len(xs)
-        if mask is not None and xs:
-            m = b.cast(mask, "bool")
-            ms = [b.reshape(t, (batch, 1)) for t in b.split(m, steps, 1)]
-        if self.go_backwards:
-            xs, ms = xs[::-1], ms[::-1]
         step = self._stepper(batch, dim, dtype, training)
-        outputs: list[Any] = []
-        zeros = b.zeros((batch, self._out_size), dtype)
-        for x, m in zip(xs, ms):
-            out, new_states = step(x, states)
-            if m is not None:
-                prev = (
-                    zeros if self.zero_output_for_mask or not outputs else outputs[-1]
-                )
-                out = b.where(m, out, prev)
-                new_states = [b.where(m, n, s) for n, s in zip(new_states, states)]
-            states = new_states
-            outputs.append(out)
-        if self.return_sequences:
-            out = (
-                b.stack(outputs, 1)
-                if outputs
-                else b.zeros((batch, 0, self._out_size), dtype)
-            )
-        else:
-            out = outputs[-1] if outputs else zeros
+        out, states = run_over_time(
+            b,
+            inputs,
+            states,
+            step,
+            mask,
+            self.go_backwards,
+            self.zero_output_for_mask,
+            self.return_sequences,
+            self._out_size,
+        )
         return [out, *states] if self.return_state else out
 
     def _stepper(self, batch: int, dim: int, dtype: str, training: Any) -> Any:

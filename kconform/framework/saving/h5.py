@@ -82,41 +82,49 @@ def load_timeout() -> float:
         ) from None
 
 
+def run_reader(path: str, out: str, *extra: str, what: str = "reading it") -> dict:
+    """Run ``h5_reader.py`` on ``path`` in a child process stopped after
+    :func:`load_timeout` seconds; its ``result.json`` (an error is raised as
+    :class:`CorruptFileError`). Its arrays are in ``out/arrays.npz``."""
+    import subprocess
+    import sys
+
+    from .._limits import max_load_bytes
+
+    reader = os.path.join(os.path.dirname(__file__), "h5_reader.py")
+    cmd = [sys.executable, "-I", reader, path, out, str(max_load_bytes()), *extra]
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=load_timeout()
+        )
+    except subprocess.TimeoutExpired:
+        raise CorruptFileError(
+            f"File '{path}': {what} did not finish in {load_timeout():g} s "
+            "(libhdf5 loops on some corrupt files); refusing it. A genuinely "
+            "large file may need a longer KCONFORM_LOAD_TIMEOUT."
+        ) from None
+    result = os.path.join(out, "result.json")
+    if proc.returncode != 0 or not os.path.exists(result):
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise CorruptFileError(
+            f"File '{path}': {what} crashed the reader (exit code "
+            f"{proc.returncode}: {tail[:300]})."
+        )
+    with open(result, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    if "error" in doc:
+        raise CorruptFileError(doc["error"])
+    return doc
+
+
 def read_untrusted(
     path: str,
 ) -> tuple[dict[str, str], dict[str, list[np.ndarray]]]:
     """The text attributes and arrays of ``path``, read and validated by
-    ``h5_reader.py`` in a child process stopped after :func:`load_timeout`
-    seconds; they come back as JSON and an ``.npz`` (no pickle)."""
-    import subprocess
-    import sys
-
+    ``h5_reader.py`` in a child process (:func:`run_reader`); they come back as
+    JSON and an ``.npz`` (no pickle)."""
     with tempfile.TemporaryDirectory(prefix="kconform-h5-") as out:
-        from .._limits import max_load_bytes
-
-        reader = os.path.join(os.path.dirname(__file__), "h5_reader.py")
-        cmd = [sys.executable, "-I", reader, path, out, str(max_load_bytes())]
-        try:
-            proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=load_timeout()
-            )
-        except subprocess.TimeoutExpired:
-            raise CorruptFileError(
-                f"File '{path}': reading it did not finish in {load_timeout():g} s "
-                "(libhdf5 loops on some corrupt files); refusing it. A genuinely "
-                "large file may need a longer KCONFORM_LOAD_TIMEOUT."
-            ) from None
-        result = os.path.join(out, "result.json")
-        if proc.returncode != 0 or not os.path.exists(result):
-            tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            raise CorruptFileError(
-                f"File '{path}': reading it crashed the reader (exit code "
-                f"{proc.returncode}: {tail[:300]})."
-            )
-        with open(result, encoding="utf-8") as fh:
-            doc = json.load(fh)
-        if "error" in doc:
-            raise CorruptFileError(doc["error"])
+        doc = run_reader(path, out)
         arrays: dict[str, list[np.ndarray]] = {}
         with np.load(os.path.join(out, "arrays.npz"), allow_pickle=False) as data:
             for group, n in doc["groups"].items():

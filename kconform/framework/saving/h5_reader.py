@@ -240,11 +240,13 @@ def read_keras3(path: str, max_bytes: int) -> list[tuple[str, list[np.ndarray]]]
     return out
 
 
-def main_keras3(path: str, out: str, max_bytes: int) -> int:
+def _report(out: str, produce: Any, path: str) -> int:
+    """Write ``result.json`` from ``produce()`` (the document and the arrays to
+    save in ``arrays.npz``), or the error that stopped it."""
     try:
-        groups = read_keras3(path, max_bytes)
+        doc, flat = produce()
     except Refused as exc:
-        doc: dict[str, Any] = {"error": str(exc)}
+        doc = {"error": str(exc)}
     except (
         KeyError,
         TypeError,
@@ -255,43 +257,36 @@ def main_keras3(path: str, out: str, max_bytes: int) -> int:
     ) as exc:
         doc = {"error": f"File '{path}' is malformed: {type(exc).__name__}: {exc}"}
     else:
+        np.savez(os.path.join(out, "arrays.npz"), **flat)
+    with open(os.path.join(out, "result.json"), "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    return 0
+
+
+def main_keras3(path: str, out: str, max_bytes: int) -> int:
+    def produce() -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        groups = read_keras3(path, max_bytes)
         flat = {
             f"g{k}_{i}": a
             for k, (_, arrays) in enumerate(groups)
             for i, a in enumerate(arrays)
         }
-        np.savez(os.path.join(out, "arrays.npz"), **flat)
-        doc = {"vars": [[prefix, len(arrays)] for prefix, arrays in groups]}
-    with open(os.path.join(out, "result.json"), "w", encoding="utf-8") as fh:
-        json.dump(doc, fh)
-    return 0
+        return {"vars": [[prefix, len(arrays)] for prefix, arrays in groups]}, flat
+
+    return _report(out, produce, path)
 
 
 def main(path: str, out: str, max_bytes: int) -> int:
-    try:
+    def produce() -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         attrs, arrays = read_file(path, max_bytes)
-    except Refused as exc:
-        doc: dict[str, Any] = {"error": str(exc)}
-    except (
-        KeyError,
-        TypeError,
-        ValueError,
-        OSError,
-        RuntimeError,
-        AttributeError,
-    ) as exc:
-        doc = {"error": f"File '{path}' is malformed: {type(exc).__name__}: {exc}"}
-    else:
         flat = {
             f"{g}/{i:05d}": a
             for g, items in arrays.items()
             for i, a in enumerate(items)
         }
-        np.savez(os.path.join(out, "arrays.npz"), **flat)
-        doc = {"attrs": attrs, "groups": {g: len(v) for g, v in arrays.items()}}
-    with open(os.path.join(out, "result.json"), "w", encoding="utf-8") as fh:
-        json.dump(doc, fh)
-    return 0
+        return {"attrs": attrs, "groups": {g: len(v) for g, v in arrays.items()}}, flat
+
+    return _report(out, produce, path)
 
 
 if __name__ == "__main__":

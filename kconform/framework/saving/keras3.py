@@ -18,7 +18,6 @@ state is not restored: a compiled model gets a fresh optimizer.
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import re
 import tempfile
@@ -368,38 +367,20 @@ def placed(layer: Any, base: str = "") -> list[tuple[str, list[Any]]]:
 
 
 def _read_weights(data: bytes, path: str) -> dict[str, list[np.ndarray]]:
-    import subprocess
-    import sys
-
-    from .._limits import max_load_bytes
-    from .h5 import load_timeout
+    """The ``vars`` groups of the file's model.weights.h5, read by the isolated
+    reader (``h5_reader.py --keras3``)."""
+    from .h5 import run_reader
 
     with tempfile.TemporaryDirectory(prefix="kconform-keras3-") as out:
         h5 = os.path.join(out, "model.weights.h5")
         with open(h5, "wb") as fh:
             fh.write(data)
-        reader = os.path.join(os.path.dirname(__file__), "h5_reader.py")
-        cmd = [sys.executable, "-I", reader, h5, out, str(max_load_bytes()), "--keras3"]
         try:
-            proc = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=load_timeout()
-            )
-        except subprocess.TimeoutExpired:
+            doc = run_reader(h5, out, "--keras3", what="reading its weights")
+        except CorruptFileError as exc:
             raise CorruptFileError(
-                f"File '{path}': reading its weights did not finish in "
-                f"{load_timeout():g} s; refusing it."
+                str(exc).replace(h5, f"{path}!model.weights.h5")
             ) from None
-        result = os.path.join(out, "result.json")
-        if proc.returncode != 0 or not os.path.exists(result):
-            tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            raise CorruptFileError(
-                f"File '{path}': reading its weights crashed the reader "
-                f"({proc.returncode}: {tail[:300]})."
-            )
-        with open(result, encoding="utf-8") as fh:
-            doc = json.load(fh)
-        if "error" in doc:
-            raise CorruptFileError(doc["error"].replace(h5, f"{path}!model.weights.h5"))
         groups: dict[str, list[np.ndarray]] = {}
         with np.load(os.path.join(out, "arrays.npz"), allow_pickle=False) as arrays:
             for k, (prefix, n) in enumerate(doc["vars"]):
