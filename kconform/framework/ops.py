@@ -282,7 +282,9 @@ def ones(shape: tuple[int, ...], dtype: str = "float32") -> Any:
     return current_engine().b.ones(tuple(shape), dtype)
 
 
-from . import ops_numpy as _more  # noqa: E402 - the rest of keras.ops
+from . import ops_array as _array  # noqa: E402 - the rest of keras.ops
+from . import ops_numpy as _more  # noqa: E402
+from .ops_array import *  # noqa: E402,F403
 from .ops_numpy import *  # noqa: E402,F403
 
-__all__ += _more.__all__
+__all__ += _more.__all__ + _array.__all__

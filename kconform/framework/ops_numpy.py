@@ -20,6 +20,11 @@ from .variables import Variable
 __all__ = [
     "all",
     "any",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "log_sigmoid",
+    "selu",
+    "sparse_categorical_crossentropy",
     "arange",
     "broadcast_to",
     "ceil",
@@ -392,3 +397,40 @@ leaky_relu, elu, silu, relu6 = (
 swish, softsign, hard_sigmoid = (
     _activation(n) for n in ("swish", "softsign", "hard_sigmoid")
 )
+
+
+def log_sigmoid(x: Any) -> Any:
+    """``log(sigmoid(x)) = -softplus(-x)``."""
+    b = current_engine().b
+    return b.negative(b.softplus(b.negative(_t(x))))
+
+
+selu = _activation("selu")
+
+
+def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> Any:
+    """Elementwise binary crossentropy (Keras ``ops.binary_crossentropy``)."""
+    from .losses.functions import _binary_elementwise
+
+    e = current_engine()
+    output = _t(output)
+    target = e.cast(_t(target), e.b.dtype(output))
+    return _binary_elementwise(e, target, output, from_logits)
+
+
+def categorical_crossentropy(
+    target: Any, output: Any, from_logits: bool = False, axis: int = -1
+) -> Any:
+    """Per-sample crossentropy of one-hot ``target``."""
+    from .losses import categorical_crossentropy as loss
+
+    return loss(_t(target), _t(output), from_logits=from_logits, axis=axis)
+
+
+def sparse_categorical_crossentropy(
+    target: Any, output: Any, from_logits: bool = False, axis: int = -1
+) -> Any:
+    """Per-sample crossentropy of integer ``target``."""
+    from .losses import sparse_categorical_crossentropy as loss
+
+    return loss(_t(target), _t(output), from_logits=from_logits, axis=axis)

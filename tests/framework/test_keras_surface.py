@@ -1131,3 +1131,61 @@ def test_models_kconform_saves_for_keras_load_in_keras(
     )
     again = keras.models.load_model(path)
     np.testing.assert_array_equal(again.predict(x, verbose=0), expected)
+
+
+OPS = {
+    "sort": (lambda o, x: o.sort(x, axis=1), [VEC]),
+    "argsort": (lambda o, x: o.argsort(x, axis=0), [VEC]),
+    "top_k": (lambda o, x: o.top_k(x, 3), [VEC]),
+    "cumsum": (lambda o, x: o.cumsum(x, axis=1), [VEC]),
+    "cumprod": (lambda o, x: o.cumprod(x, axis=0), [VEC[:4]]),
+    "flip": (lambda o, x: o.flip(x, axis=1), [VEC]),
+    "repeat": (lambda o, x: o.repeat(x, 2, axis=1), [VEC]),
+    "tril-triu": (lambda o, x: o.tril(x, -1) + o.triu(x, 2), [VEC[:6, :6]]),
+    "diag": (lambda o, x: o.diag(x[0], 1), [VEC]),
+    "diag-of-matrix": (lambda o, x: o.diag(x[:, :6], -1), [VEC]),
+    "outer": (lambda o, x: o.outer(x[0], x[1]), [VEC]),
+    "linspace": (lambda o, x: o.linspace(0.0, 1.0, 7), [VEC]),
+    "meshgrid": (lambda o, x: o.meshgrid(x[0, :3], x[1, :4]), [VEC]),
+    "log-sigmoid-selu": (lambda o, x: o.log_sigmoid(x) + o.selu(x), [VEC]),
+    "binary-crossentropy": (
+        lambda o, x: o.binary_crossentropy((x > 0) * 1.0, o.sigmoid(x)),
+        [VEC],
+    ),
+    "categorical-crossentropy": (
+        lambda o, x: o.categorical_crossentropy(o.one_hot(o.argmax(x, -1), 8), x, True),
+        [VEC],
+    ),
+    "sparse-categorical-crossentropy": (
+        lambda o, x: o.sparse_categorical_crossentropy(o.argmax(x, -1), x, True),
+        [VEC],
+    ),
+    "control-flow": (
+        lambda o, x: o.fori_loop(
+            0, 3, lambda i, v: v * 2.0, o.cond(True, lambda: x, lambda: -x)
+        ),
+        [VEC],
+    ),
+    "vectorized-map": (lambda o, x: o.vectorized_map(lambda r: o.sum(r), x), [VEC]),
+}
+
+
+@pytest.mark.parametrize("case", list(OPS))
+def test_more_ops_match_keras(backend: Any, real_keras: Any, case: str) -> None:
+    fn, args = OPS[case]
+    keras.config.set_backend(backend)
+    expected = fn(real_keras.ops, *args)
+    got = fn(ops, *args)
+    exp_leaves = expected if isinstance(expected, (list, tuple)) else [expected]
+    got_leaves = got if isinstance(got, (list, tuple)) else [got]
+    assert len(exp_leaves) == len(got_leaves)
+    for g, x in zip(got_leaves, exp_leaves):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(g), np.asarray(x), rtol=2e-6, atol=1e-6
+        )
+
+
+def test_while_loop_runs_as_keras(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    i, total = ops.while_loop(lambda i, t: i < 5, lambda i, t: (i + 1, t + i), (0, 0))
+    assert (int(i), int(total)) == (5, 10)
