@@ -288,3 +288,55 @@ from .ops_array import *  # noqa: E402,F403
 from .ops_numpy import *  # noqa: E402,F403
 
 __all__ += _more.__all__ + _array.__all__
+
+
+def _symbolic_aware(name: str, fn: Any) -> Any:
+    """``fn`` that records a graph node when given symbolic tensors (Keras 3)."""
+    import functools
+
+    from .layers._graph import any_symbolic
+    from .layers.op_layer import symbolic_op
+
+    @functools.wraps(fn)
+    def op(*args: Any, **kwargs: Any) -> Any:
+        if any_symbolic(list(args)) or any_symbolic(list(kwargs.values())):
+            return symbolic_op(name, args, kwargs)
+        return fn(*args, **kwargs)
+
+    return op
+
+
+#: Functions that do not compute tensors from tensors (or take functions).
+_NOT_SYMBOLIC = {
+    "convert_to_numpy",
+    "shape",
+    "dtype",
+    "size",
+    "ndim",
+    "cond",
+    "fori_loop",
+    "while_loop",
+    "vectorized_map",
+}
+for _name in __all__:
+    if _name not in _NOT_SYMBOLIC:
+        globals()[_name] = _symbolic_aware(_name, globals()[_name])
+
+
+def _symbolic_shape(fn: Any, attr: str) -> Any:
+    import functools
+
+    from .layers._graph import KerasTensor
+
+    @functools.wraps(fn)
+    def read(x: Any) -> Any:
+        if isinstance(x, KerasTensor):
+            return getattr(x, attr)
+        return fn(x)
+
+    return read
+
+
+shape = _symbolic_shape(shape, "shape")  # noqa: F811
+dtype = _symbolic_shape(dtype, "dtype")  # noqa: F811
+ndim = _symbolic_shape(ndim, "ndim")  # noqa: F405

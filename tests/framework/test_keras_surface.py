@@ -1189,3 +1189,25 @@ def test_while_loop_runs_as_keras(backend: Any) -> None:
     keras.config.set_backend(backend)
     i, total = ops.while_loop(lambda i, t: i < 5, lambda i, t: (i + 1, t + i), (0, 0))
     assert (int(i), int(total)) == (5, 10)
+
+
+def test_ops_and_operators_on_symbolic_tensors_build_the_graph(
+    backend: Any, real_keras: Any, tmp_path: Any
+) -> None:
+    def build(k: Any) -> Any:
+        i = k.Input((8,))
+        x = k.layers.Dense(4)(i)
+        y = k.ops.concatenate([x * 2.0 + 1.0, 1.0 - i[:, :4], k.ops.relu(-x)], axis=-1)
+        pooled = k.ops.mean(y, axis=-1, keepdims=True) / 3.0
+        return k.Model(i, [y, y[:, 0], pooled, abs(x) ** 2.0])
+
+    ref, ours = _pair(real_keras, backend, build)
+    got, expected = ours.predict(VEC, verbose=0), ref.predict(VEC, verbose=0)
+    for g, x in zip(got, expected):
+        np.testing.assert_allclose(g, np.asarray(x), rtol=2e-6, atol=1e-6)
+    ours.save(tmp_path / "ops.keras")
+    again = keras.models.load_model(tmp_path / "ops.keras")
+    for g, x in zip(again.predict(VEC, verbose=0), got):
+        np.testing.assert_array_equal(g, x)
+    with pytest.raises(Exception, match="ops.concatenate|ops.add|ops.multiply"):
+        ours.save(tmp_path / "k.keras", format="keras3")

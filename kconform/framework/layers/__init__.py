@@ -36,6 +36,7 @@ from .layer import Layer
 from .masking import *  # noqa: F403
 from .merging import *  # noqa: F403
 from .normalization import *  # noqa: F403
+from .op_layer import OpLayer
 from .pooling import *  # noqa: F403
 from .preprocessing import *  # noqa: F403
 from .recurrent import *  # noqa: F403
@@ -101,6 +102,7 @@ BUILTIN = {
     for name in __all__
     if isinstance(globals()[name], type) and issubclass(globals()[name], Layer)
 }
+BUILTIN["OpLayer"] = OpLayer  # ops on symbolic tensors (not a Keras class)
 
 
 def serialize(layer: Layer) -> dict:

@@ -36,15 +36,74 @@ class KerasTensor:
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
-    def _no_ops(self, *args: Any) -> Any:
-        raise TypeError(
-            "Arithmetic on symbolic `keras.Input` tensors is not supported by the "
-            "reference framework. Use layers instead, e.g. `layers.Add()([a, b])`, "
-            "or wrap the computation in a custom `Layer`."
-        )
+    # Operators record ops in the graph, as Keras 3's do (``x + 1``, ``x[:, 0]``).
+    def _op(self, name: str, other: Any, reflected: bool = False) -> Any:
+        from .. import ops
 
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _no_ops
-    __truediv__ = __rtruediv__ = __matmul__ = __rmatmul__ = __neg__ = _no_ops
+        a, b = (other, self) if reflected else (self, other)
+        return getattr(ops, name)(a, b)
+
+    def __add__(self, o: Any) -> Any:
+        return self._op("add", o)
+
+    def __radd__(self, o: Any) -> Any:
+        return self._op("add", o, True)
+
+    def __sub__(self, o: Any) -> Any:
+        return self._op("subtract", o)
+
+    def __rsub__(self, o: Any) -> Any:
+        return self._op("subtract", o, True)
+
+    def __mul__(self, o: Any) -> Any:
+        return self._op("multiply", o)
+
+    def __rmul__(self, o: Any) -> Any:
+        return self._op("multiply", o, True)
+
+    def __truediv__(self, o: Any) -> Any:
+        return self._op("divide", o)
+
+    def __rtruediv__(self, o: Any) -> Any:
+        return self._op("divide", o, True)
+
+    def __matmul__(self, o: Any) -> Any:
+        return self._op("matmul", o)
+
+    def __rmatmul__(self, o: Any) -> Any:
+        return self._op("matmul", o, True)
+
+    def __pow__(self, o: Any) -> Any:
+        return self._op("power", o)
+
+    def __lt__(self, o: Any) -> Any:
+        return self._op("less", o)
+
+    def __gt__(self, o: Any) -> Any:
+        return self._op("greater", o)
+
+    def __le__(self, o: Any) -> Any:
+        return self._op("less_equal", o)
+
+    def __ge__(self, o: Any) -> Any:
+        return self._op("greater_equal", o)
+
+    def __neg__(self) -> Any:
+        from .. import ops
+
+        return ops.negative(self)
+
+    def __abs__(self) -> Any:
+        from .. import ops
+
+        return ops.abs(self)
+
+    def __getitem__(self, key: Any) -> Any:
+        from .op_layer import get_item
+
+        return get_item(self, key)
+
+    __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
         raise TypeError("A symbolic KerasTensor has no truth value.")

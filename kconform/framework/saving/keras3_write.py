@@ -68,7 +68,15 @@ def _layer_entry(layer: Any) -> dict[str, Any]:
         return _model_entry(layer)
     name = type(layer).__name__
     from ..layers import BUILTIN
+    from ..layers.op_layer import OpLayer
 
+    if isinstance(layer, OpLayer):
+        raise KconformError(
+            f"The model applies `ops.{layer.op}` to symbolic tensors (layer "
+            f"'{layer.name}'); the Keras 3 format writer does not translate ops "
+            "yet. Save it in kconform's own format, or use layers "
+            "(layers.Add, layers.Concatenate...)."
+        )
     if BUILTIN.get(name) is not type(layer):
         raise KconformError(
             f"Layer '{layer.name}' ({name}) is not a built-in layer: a Keras 3 file "
