@@ -1211,3 +1211,22 @@ def test_ops_and_operators_on_symbolic_tensors_build_the_graph(
         np.testing.assert_array_equal(g, x)
     with pytest.raises(Exception, match="ops.concatenate|ops.add|ops.multiply"):
         ours.save(tmp_path / "k.keras", format="keras3")
+
+
+def test_small_apis_keras_users_call(backend: Any, real_keras: Any) -> None:
+    keras.config.set_backend(backend)
+    v = keras.Variable(np.ones(3, "float32"))
+    keras.optimizers.Adam(0.1).apply_gradients([(np.ones(3, "float32"), v)])
+    ref = real_keras.Variable(np.ones(3, "float32"))
+    real_keras.optimizers.Adam(0.1).apply_gradients([(np.ones(3, "float32"), ref)])
+    np.testing.assert_allclose(v.numpy(), np.asarray(ref), rtol=1e-6)
+    assert keras.config.image_data_format() == "channels_last"
+    assert keras.backend.image_data_format() == "channels_last"
+    with pytest.raises(ValueError, match="channels_last"):
+        keras.config.set_image_data_format("channels_first")
+    keras.mixed_precision.set_global_policy("float32")
+    with pytest.raises(ValueError, match="Mixed-precision"):
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    np.testing.assert_allclose(
+        keras.utils.normalize(VEC), real_keras.utils.normalize(VEC), rtol=1e-6
+    )

@@ -194,6 +194,12 @@ class Optimizer:
         if trainable_variables is None:
             trainable_variables = self._trainable
         if not self.built:
+            engine = self._engine or current_engine()
+            for var in trainable_variables:  # free variables of user code
+                if var.engine is None:
+                    var.bind(engine)
+            if self._engine is None:
+                self._bind(engine)
             self.build(list(trainable_variables))
         if len(grads) != len(trainable_variables):
             raise ValueError(

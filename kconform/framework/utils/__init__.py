@@ -12,6 +12,7 @@ __all__ = [
     "Sequence",
     "clear_session",
     "custom_object_scope",
+    "normalize",
     "pad_sequences",
     "set_random_seed",
     "to_categorical",
@@ -23,3 +24,17 @@ def custom_object_scope(*objects: dict) -> object:
     from ..saving.registry import custom_object_scope as scope
 
     return scope(*objects)
+
+
+def normalize(x: object, axis: int = -1, order: int = 2) -> object:
+    """``keras.utils.normalize``: ``x`` divided by its ``order``-norm along ``axis``
+    (a NumPy array for a NumPy array, zeros norms left as 1, as Keras)."""
+    import numpy as np
+
+    if isinstance(x, np.ndarray):
+        norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+        norm[norm == 0] = 1
+        return x / np.expand_dims(norm, axis or -1)
+    from ..ops_numpy import normalize as ops_normalize
+
+    return ops_normalize(x, axis=axis, order=order)
