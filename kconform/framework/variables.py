@@ -350,7 +350,13 @@ class Variable:
         return self.shape[0]
 
     def __getitem__(self, key: Any) -> Any:
-        return self.numpy()[key]
+        if self._engine is None:
+            return self.numpy()[key]
+        from ._engine import active_engine
+        from .layers.op_layer import _get_item
+
+        with active_engine(self._engine):
+            return _get_item(self.value, key)
 
     def __lt__(self, o: Any) -> Any:
         return self._binary(o, "less")
