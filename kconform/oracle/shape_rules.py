@@ -14,11 +14,26 @@ is changed in exactly one dimension, so that the call breaks exactly one rule:
   that must match the others (every dimension but the axis for
   ``concatenate``, all of them for ``stack``) becomes 1, then ``d + 1``:
   joins never broadcast.
+- **channels** (``conv1d``, ``conv2d``): the kernel's input channels become
+  ``c + 1`` (1 is left out: some frameworks read it as a grouped convolution,
+  which the contract does not define);
+- **labels** (``einsum``): one operand's size of a label another operand
+  shares becomes ``d + 1`` (both sizes other than 1: NumPy broadcasts a 1),
+  or the operand gets one axis fewer or more than its subscripts;
+- **pad widths** (``pad``): one ``(before, after)`` pair more than the rank
+  (one fewer too from rank 3 on: NumPy broadcasts a single pair).
 """
 
 from __future__ import annotations
 
-__all__ = ["broadcast_mismatches", "contraction_mismatches", "join_mismatches"]
+__all__ = [
+    "broadcast_mismatches",
+    "channel_mismatches",
+    "contraction_mismatches",
+    "einsum_mismatches",
+    "join_mismatches",
+    "pad_width_mismatches",
+]
 
 Shape = tuple[int, ...]
 
@@ -85,4 +100,58 @@ def join_mismatches(
                     f"the others {d}",
                 )
             )
+    return out
+
+
+def channel_mismatches(x: Shape, kernel: Shape) -> list[tuple[Shape, Shape, str]]:
+    """A convolution's kernel with ``c + 1`` input channels for ``c`` in ``x``."""
+    if not x or len(kernel) < 2:
+        return []
+    c = x[-1]
+    changed = kernel[:-2] + (c + 1,) + kernel[-1:]
+    return [(x, changed, f"input channels {c}, kernel {changed}: {c + 1} in-channels")]
+
+
+def einsum_mismatches(
+    subscripts: str, shapes: list[Shape]
+) -> list[tuple[list[Shape], str]]:
+    """Operand shape lists for ``subscripts`` wrong in one place each: a shared
+    label's size ``d + 1`` (``d > 1``) in one operand, or one operand with an
+    axis fewer or more than its subscripts."""
+    inputs = subscripts.split("->")[0].split(",")
+    if len(inputs) != len(shapes):
+        return []
+    out: list[tuple[list[Shape], str]] = []
+    seen: set[str] = set()
+    for i, (labels, shape) in enumerate(zip(inputs, shapes)):
+        for j, label in enumerate(labels):
+            d = shape[j]
+            if label in seen or d <= 1:
+                continue
+            if sum(label in other for other in inputs) < 2:
+                continue
+            seen.add(label)
+            changed = shape[:j] + (d + 1,) + shape[j + 1 :]
+            new = [*shapes[:i], changed, *shapes[i + 1 :]]
+            out.append(
+                (new, f"{subscripts} with {new}: label {label!r} {d} vs {d + 1}")
+            )
+    first = shapes[0]
+    for changed, what in (
+        (first[:-1], "one axis fewer"),
+        (first + (2,), "one axis more"),
+    ):
+        if changed != first and (changed or what.endswith("more")):
+            new = [changed, *shapes[1:]]
+            out.append((new, f"{subscripts} with {new}: operand 0 has {what}"))
+    return out
+
+
+def pad_width_mismatches(
+    rank: int, pad_width: tuple[tuple[int, int], ...]
+) -> list[tuple[tuple[tuple[int, int], ...], str]]:
+    """``pad_width`` with one pair more than ``rank`` (and one fewer if rank >= 3)."""
+    out = [(tuple(pad_width) + ((1, 1),), f"{rank + 1} pairs for rank {rank}")]
+    if rank >= 3:
+        out.append((tuple(pad_width)[:-1], f"{rank - 1} pairs for rank {rank}"))
     return out

@@ -8,9 +8,10 @@ import autograd.numpy as anp
 import numpy as np
 
 from kconform.dtypes import FLOATS
+from kconform.oracle.shape_rules import channel_mismatches
 from kconform.oracle.spec import Bound, Exact, OpSpec
 
-from .shape import _errors, _samples, r
+from .shape import _errors, _generated, _samples, r
 
 
 def same_padding(n: int, k: int, stride: int, dilation: int) -> tuple[int, int]:
@@ -125,6 +126,94 @@ _POOL_ERRORS = _errors(
     ("rank-3 input", lambda g, d: (r(4, 4, 2)(g, d), (2, 2), None, "valid")),
 )
 
+
+def _channel_mutations(rng, args):
+    """Each canonical call with the kernel's input channels made wrong, nothing else."""
+    x, kernel, *rest = args
+    return [
+        ((x, r(*k)(rng, "float32"), *rest), f"{label} (strides {rest[0]}, {rest[1]})")
+        for _, k, label in channel_mismatches(np.shape(x), np.shape(kernel))
+    ]
+
+
+_conv1d_samples = _samples(
+    (
+        "k3 valid",
+        lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 1, "valid", 1),
+    ),
+    (
+        "k3 stride 2 same",
+        lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 2, "same", 1),
+    ),
+    (
+        "k3 dilation 2 same",
+        lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 1, "same", 2),
+    ),
+    (
+        "k4 stride 3 same",
+        lambda g, d: (r(1, 10, 2)(g, d), r(4, 2, 3)(g, d), 3, "same", 1),
+    ),
+    (
+        "k2 stride 2 dilation 2 valid",
+        lambda g, d: (r(2, 11, 3)(g, d), r(2, 3, 2)(g, d), 2, "valid", 2),
+    ),
+)
+
+
+_conv2d_samples = _samples(
+    (
+        "3x3 valid",
+        lambda g, d: (
+            r(2, 7, 8, 3)(g, d),
+            r(3, 3, 3, 4)(g, d),
+            (1, 1),
+            "valid",
+            (1, 1),
+        ),
+    ),
+    (
+        "3x3 stride 2 same",
+        lambda g, d: (
+            r(2, 7, 8, 3)(g, d),
+            r(3, 3, 3, 4)(g, d),
+            (2, 2),
+            "same",
+            (1, 1),
+        ),
+    ),
+    (
+        "3x3 dilation 2 same",
+        lambda g, d: (
+            r(1, 7, 8, 2)(g, d),
+            r(3, 3, 2, 3)(g, d),
+            (1, 1),
+            "same",
+            (2, 2),
+        ),
+    ),
+    (
+        "2x2 stride (2,1) same",
+        lambda g, d: (
+            r(1, 6, 5, 2)(g, d),
+            r(2, 2, 2, 3)(g, d),
+            (2, 1),
+            "same",
+            (1, 1),
+        ),
+    ),
+    (
+        "stride 2 with dilation 2",
+        lambda g, d: (
+            r(1, 9, 9, 2)(g, d),
+            r(2, 2, 2, 2)(g, d),
+            (2, 2),
+            "valid",
+            (2, 2),
+        ),
+    ),
+)
+
+
 CONV_SPECS = [
     OpSpec(
         "conv1d",
@@ -132,41 +221,24 @@ CONV_SPECS = [
         reference=_conv1d,
         grad=True,
         budget=Bound(1, _conv_scale(_conv1d)),
-        samples=_samples(
-            (
-                "k3 valid",
-                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 1, "valid", 1),
+        samples=_conv1d_samples,
+        errors=_generated(
+            _errors(
+                (
+                    "in_channels 3 vs 4",
+                    lambda g, d: (r(2, 9, 3)(g, d), r(3, 4, 2)(g, d), 1, "valid", 1),
+                ),
+                (
+                    "padding 'full'",
+                    lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 2)(g, d), 1, "full", 1),
+                ),
+                (
+                    "rank-2 kernel",
+                    lambda g, d: (r(2, 9, 3)(g, d), r(3, 3)(g, d), 1, "valid", 1),
+                ),
             ),
-            (
-                "k3 stride 2 same",
-                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 2, "same", 1),
-            ),
-            (
-                "k3 dilation 2 same",
-                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 4)(g, d), 1, "same", 2),
-            ),
-            (
-                "k4 stride 3 same",
-                lambda g, d: (r(1, 10, 2)(g, d), r(4, 2, 3)(g, d), 3, "same", 1),
-            ),
-            (
-                "k2 stride 2 dilation 2 valid",
-                lambda g, d: (r(2, 11, 3)(g, d), r(2, 3, 2)(g, d), 2, "valid", 2),
-            ),
-        ),
-        errors=_errors(
-            (
-                "in_channels 3 vs 4",
-                lambda g, d: (r(2, 9, 3)(g, d), r(3, 4, 2)(g, d), 1, "valid", 1),
-            ),
-            (
-                "padding 'full'",
-                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3, 2)(g, d), 1, "full", 1),
-            ),
-            (
-                "rank-2 kernel",
-                lambda g, d: (r(2, 9, 3)(g, d), r(3, 3)(g, d), 1, "valid", 1),
-            ),
+            _conv1d_samples,
+            _channel_mutations,
         ),
     ),
     OpSpec(
@@ -175,89 +247,42 @@ CONV_SPECS = [
         reference=_conv2d,
         grad=True,
         budget=Bound(1, _conv_scale(_conv2d)),
-        samples=_samples(
-            (
-                "3x3 valid",
-                lambda g, d: (
-                    r(2, 7, 8, 3)(g, d),
-                    r(3, 3, 3, 4)(g, d),
-                    (1, 1),
-                    "valid",
-                    (1, 1),
+        samples=_conv2d_samples,
+        errors=_generated(
+            _errors(
+                (
+                    "in_channels 3 vs 2",
+                    lambda g, d: (
+                        r(1, 5, 5, 3)(g, d),
+                        r(3, 3, 2, 2)(g, d),
+                        (1, 1),
+                        "valid",
+                        (1, 1),
+                    ),
+                ),
+                (
+                    "padding 'full'",
+                    lambda g, d: (
+                        r(1, 5, 5, 2)(g, d),
+                        r(3, 3, 2, 2)(g, d),
+                        (1, 1),
+                        "full",
+                        (1, 1),
+                    ),
+                ),
+                (
+                    "rank-3 kernel",
+                    lambda g, d: (
+                        r(1, 5, 5, 2)(g, d),
+                        r(3, 2, 2)(g, d),
+                        (1, 1),
+                        "valid",
+                        (1, 1),
+                    ),
                 ),
             ),
-            (
-                "3x3 stride 2 same",
-                lambda g, d: (
-                    r(2, 7, 8, 3)(g, d),
-                    r(3, 3, 3, 4)(g, d),
-                    (2, 2),
-                    "same",
-                    (1, 1),
-                ),
-            ),
-            (
-                "3x3 dilation 2 same",
-                lambda g, d: (
-                    r(1, 7, 8, 2)(g, d),
-                    r(3, 3, 2, 3)(g, d),
-                    (1, 1),
-                    "same",
-                    (2, 2),
-                ),
-            ),
-            (
-                "2x2 stride (2,1) same",
-                lambda g, d: (
-                    r(1, 6, 5, 2)(g, d),
-                    r(2, 2, 2, 3)(g, d),
-                    (2, 1),
-                    "same",
-                    (1, 1),
-                ),
-            ),
-            (
-                "stride 2 with dilation 2",
-                lambda g, d: (
-                    r(1, 9, 9, 2)(g, d),
-                    r(2, 2, 2, 2)(g, d),
-                    (2, 2),
-                    "valid",
-                    (2, 2),
-                ),
-            ),
-        ),
-        errors=_errors(
-            (
-                "in_channels 3 vs 2",
-                lambda g, d: (
-                    r(1, 5, 5, 3)(g, d),
-                    r(3, 3, 2, 2)(g, d),
-                    (1, 1),
-                    "valid",
-                    (1, 1),
-                ),
-            ),
-            (
-                "padding 'full'",
-                lambda g, d: (
-                    r(1, 5, 5, 2)(g, d),
-                    r(3, 3, 2, 2)(g, d),
-                    (1, 1),
-                    "full",
-                    (1, 1),
-                ),
-            ),
-            (
-                "rank-3 kernel",
-                lambda g, d: (
-                    r(1, 5, 5, 2)(g, d),
-                    r(3, 2, 2)(g, d),
-                    (1, 1),
-                    "valid",
-                    (1, 1),
-                ),
-            ),
+            _conv2d_samples,
+            _channel_mutations,
         ),
     ),
     OpSpec(

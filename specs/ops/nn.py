@@ -10,7 +10,7 @@ from kconform.dtypes import FLOATS, INTS, to_numpy_dtype
 from kconform.oracle.families import unary
 from kconform.oracle.inputs import rand
 from kconform.oracle.ranges import reduction_range, unary_range
-from kconform.oracle.shape_rules import contraction_mismatches
+from kconform.oracle.shape_rules import contraction_mismatches, einsum_mismatches
 from kconform.oracle.spec import Bound, Exact, OpSpec, Sample, Ulp
 
 from .conv import CONV_SPECS
@@ -185,6 +185,27 @@ def _contraction_mutations(rng, args):
     ]
 
 
+def _einsum_mutations(rng, args):
+    """Each canonical call with one label's sizes, or one operand's rank, wrong."""
+    subscripts, operands = args
+    return [
+        ((subscripts, [r(*shape)(rng, "float32") for shape in shapes]), label)
+        for shapes, label in einsum_mismatches(
+            subscripts, [np.shape(o) for o in operands]
+        )
+    ]
+
+
+_einsum_samples = _samples(
+    _einsum_case("ij,jk->ik", (3, 4), (4, 5)),
+    _einsum_case("bij,bjk->bik", (2, 3, 4), (2, 4, 2)),
+    _einsum_case("ij->ji", (3, 4)),
+    _einsum_case("i,i->", (6,), (6,)),
+    _einsum_case("ij,j->i", (3, 4), (4,)),
+    _einsum_case("bhqd,bhkd->bhqk", (1, 2, 3, 4), (1, 2, 5, 4)),
+)
+
+
 SPECS = [
     OpSpec(
         "matmul",
@@ -203,20 +224,17 @@ SPECS = [
         reference=lambda s, ops: anp.einsum(s, *ops),
         grad=True,
         budget=Bound(1, _einsum_scale),
-        samples=_samples(
-            _einsum_case("ij,jk->ik", (3, 4), (4, 5)),
-            _einsum_case("bij,bjk->bik", (2, 3, 4), (2, 4, 2)),
-            _einsum_case("ij->ji", (3, 4)),
-            _einsum_case("i,i->", (6,), (6,)),
-            _einsum_case("ij,j->i", (3, 4), (4,)),
-            _einsum_case("bhqd,bhkd->bhqk", (1, 2, 3, 4), (1, 2, 5, 4)),
-        ),
-        errors=_errors(
-            (
-                "ij,jk->ik with (3,4),(5,2)",
-                lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d), r(5, 2)(g, d)]),
+        samples=_einsum_samples,
+        errors=_generated(
+            _errors(
+                (
+                    "ij,jk->ik with (3,4),(5,2)",
+                    lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d), r(5, 2)(g, d)]),
+                ),
+                ("too few operands", lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d)])),
             ),
-            ("too few operands", lambda g, d: ("ij,jk->ik", [r(3, 4)(g, d)])),
+            _einsum_samples,
+            _einsum_mutations,
         ),
     ),
     unary("relu", lambda x: anp.maximum(x, 0.0), budget=Exact(), signed_zeros=False),

@@ -7,7 +7,7 @@ import numpy as np
 
 from kconform.dtypes import ALL
 from kconform.oracle.inputs import rand
-from kconform.oracle.shape_rules import join_mismatches
+from kconform.oracle.shape_rules import join_mismatches, pad_width_mismatches
 from kconform.oracle.spec import Exact, OpSpec, Sample
 
 
@@ -53,6 +53,22 @@ def _join_mutations(stacked):
         ]
 
     return mutate
+
+
+_pad_samples = _samples(
+    ("((1,2),(0,1)) with 0", lambda g, d: (r(2, 3)(g, d), ((1, 2), (0, 1)), 0)),
+    ("((0,0),(2,2)) with 1", lambda g, d: (r(2, 3)(g, d), ((0, 0), (2, 2)), 1)),
+    ("3-D", lambda g, d: (r(2, 2, 2)(g, d), ((1, 0), (0, 1), (1, 1)), 0)),
+)
+
+
+def _pad_mutations(rng, args):
+    """Each canonical call with one pad pair more (or fewer) than the rank."""
+    x, widths, value = args
+    return [
+        ((x, changed, value), f"{label}: {changed}")
+        for changed, label in pad_width_mismatches(np.ndim(x), widths)
+    ]
 
 
 def _idx(values, dtype="int32"):
@@ -314,12 +330,14 @@ SPECS = [
     spec(
         "pad",
         _pad_ref,
-        _samples(
-            ("((1,2),(0,1)) with 0", lambda g, d: (r(2, 3)(g, d), ((1, 2), (0, 1)), 0)),
-            ("((0,0),(2,2)) with 1", lambda g, d: (r(2, 3)(g, d), ((0, 0), (2, 2)), 1)),
-            ("3-D", lambda g, d: (r(2, 2, 2)(g, d), ((1, 0), (0, 1), (1, 1)), 0)),
+        _pad_samples,
+        _generated(
+            _errors(
+                ("negative width", lambda g, d: (r(2, 3)(g, d), ((-1, 0), (0, 0)), 0))
+            ),
+            _pad_samples,
+            _pad_mutations,
         ),
-        _errors(("negative width", lambda g, d: (r(2, 3)(g, d), ((-1, 0), (0, 0)), 0))),
     ),
     spec(
         "broadcast_to",

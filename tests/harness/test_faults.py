@@ -109,6 +109,26 @@ def test_an_invalid_call_generated_from_a_shape_rule_catches_a_lenient_check(
     assert "contracted dim 4 against 1" in _failure(reprec, "matmul-errors[lenient]")
 
 
+@pytest.mark.parametrize(
+    "op, says",
+    [
+        ("pad", "3 pairs for rank 2"),
+        ("einsum", "label 'b' 2 vs 3"),
+        ("conv2d", "4 in-channels"),
+    ],
+)
+def test_generated_invalid_calls_catch_lenient_pad_einsum_and_conv(run_suite, op, says):
+    reprec, outcomes = run_suite(
+        "--backend-plugin=lenient_backend",
+        "--backend=lenient",
+        "-k",
+        f"{op} and not explore and not range",
+    )
+    assert outcomes[f"{op}[lenient-float32]"] == "passed"
+    assert outcomes[f"{op}-errors[lenient]"] == "failed"
+    assert says in _failure(reprec, f"{op}-errors[lenient]")
+
+
 def test_the_smoke_tier_catches_a_fault_of_every_check_kind(run_suite):
     _, outcomes = run_suite(
         "--backend-plugin=faulty_backend",
