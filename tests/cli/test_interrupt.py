@@ -169,3 +169,52 @@ def test_plain_pytest_keeps_every_finished_case_on_a_signal(
     assert outcomes <= {"passed", "deviation", "missing"}, outcomes
     assert (tmp_path / "out" / "summary.md").is_file()
     assert kconform("report", "out").returncode == 0
+
+
+def test_one_ctrl_c_stops_a_session_inside_hypothesis(tmp_path, cli_env, kconform):
+    """The hanging ``exp`` runs inside Hypothesis's exploration (which catches
+    exceptions around each example): one SIGINT still ends the session."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--pyargs",
+            "kconform.suite",
+            "--backend-plugin=hanging_backend",
+            "--backend=hanging",
+            "-k",
+            "explore and (abs or exp)",
+            "--kconform-report-dir=out",
+            "--kconform-heartbeat=out/heartbeat.json",
+        ],
+        cwd=tmp_path,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    heartbeat = tmp_path / "out" / "heartbeat.json"
+    try:
+        wait_for(
+            lambda: _current_case(heartbeat).startswith("exp-explore["),
+            180,
+            "the exp exploration",
+        )
+        os.kill(proc.pid, signal.SIGINT)
+        stdout, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == pytest.ExitCode.INTERRUPTED, stdout[-3000:]
+    hanging = load_run(tmp_path / "out").backends["hanging"]
+    assert hanging["status"] == "interrupted"
+    outcomes = {c["outcome"] for c in hanging["cases"].values()}
+    assert outcomes <= {"passed", "deviation", "missing"}, outcomes

@@ -167,6 +167,28 @@ def test_a_crash_costs_its_backend_only(kconform, tmp_path):
     assert len(numpy) == len(got)
 
 
+def test_an_op_that_exits_the_interpreter_with_0_is_a_crash(kconform, tmp_path):
+    proc = kconform(
+        "run",
+        "--backend-plugin=exiting_backend",
+        "--backend=exiting",
+        "--report=out",
+        "--",
+        "-k",
+        "(abs or tanh) and not explore",
+    )
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    exiting = json.loads((tmp_path / "out/shards/exiting/results.json").read_text())[
+        "backends"
+    ]["exiting"]
+    assert exiting["status"] == "crashed"
+    assert "exit code 0" in exiting["status_detail"]
+    got = {cid: c["outcome"] for cid, c in exiting["cases"].items()}
+    assert got["tanh[exiting-float16]"] == "crashed"
+    assert got["abs[exiting-float32]"] == "passed"
+    assert "not-run" in got.values()
+
+
 #: Plugin modules that misbehave at import, and what their load error says.
 IMPORT_FAULTS = {
     "exits": ("import sys\nsys.exit(0)\n", "raised SystemExit: 0"),
