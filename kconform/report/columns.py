@@ -119,12 +119,14 @@ class Column:
 
     @property
     def label(self) -> str:
-        """``torch``, or ``torch (golden: kconform 0.1.0, torch 2.13.0, <cpu>)``."""
+        """``torch`` or ``torch (golden: kconform 0.1, torch 2.13, <cpu> <simd>)``."""
         if not self.golden:
             return self.name
         version = self.record.get("kconform_version", "?")
         host = self.record.get("host") or {}
         where = f", {host['cpu']}" if host.get("cpu") else ""
+        if host.get("simd"):
+            where += f" {host['simd']}"
         return f"{self.name} (golden: kconform {version}, {self.framework}{where})"
 
     @property
