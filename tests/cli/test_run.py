@@ -167,26 +167,36 @@ def test_a_crash_costs_its_backend_only(kconform, tmp_path):
     assert len(numpy) == len(got)
 
 
-def test_an_op_that_exits_the_interpreter_with_0_is_a_crash(kconform, tmp_path):
+@pytest.mark.parametrize(
+    "name, says",
+    [("exiting", "exit code 0"), ("segfaulting", "SIGSEGV")],
+)
+def test_an_op_that_ends_the_interpreter_costs_its_backend_only(
+    kconform, tmp_path, name, says
+):
+    """``os._exit(0)`` (no exception, no signal, exit code 0) and a real
+    segmentation fault, each beside the genuine NumPy backend."""
     proc = kconform(
         "run",
-        "--backend-plugin=exiting_backend",
-        "--backend=exiting",
+        f"--backend-plugin={name}_backend",
+        f"--backend={name},numpy",
         "--report=out",
         "--",
         "-k",
         "(abs or tanh) and not explore",
     )
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
-    exiting = json.loads((tmp_path / "out/shards/exiting/results.json").read_text())[
-        "backends"
-    ]["exiting"]
-    assert exiting["status"] == "crashed"
-    assert "exit code 0" in exiting["status_detail"]
-    got = {cid: c["outcome"] for cid, c in exiting["cases"].items()}
-    assert got["tanh[exiting-float16]"] == "crashed"
-    assert got["abs[exiting-float32]"] == "passed"
+    shard = json.loads((tmp_path / f"out/shards/{name}/results.json").read_text())
+    broken = shard["backends"][name]
+    assert broken["status"] == "crashed"
+    assert says in broken["status_detail"]
+    got = {cid: c["outcome"] for cid, c in broken["cases"].items()}
+    assert got[f"tanh[{name}-float16]"] == "crashed"
+    assert got[f"abs[{name}-float32]"] == "passed"
     assert "not-run" in got.values()
+    numpy = cases(tmp_path / "out", "numpy")
+    assert {c["outcome"] for c in numpy.values()} == {"passed"}
+    assert len(numpy) == len(got)
 
 
 #: Plugin modules that misbehave at import, and what their load error says.
