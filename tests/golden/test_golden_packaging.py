@@ -42,3 +42,16 @@ def test_sdist_and_wheel_hold_the_golden_records(tmp_path):
     for path in shipped:
         assert path in in_wheel, f"{path} is not in {wheel.name}"
         assert path in in_sdist, f"{path} is not in {sdist.name}"
+    # the harness's own tests travel in the sdist (not in the wheel)
+    for path in ("tests/conftest.py", "tests/plugins/numpy_based.py", "tox.ini"):
+        assert path in in_sdist, f"{path} is not in {sdist.name}"
+    assert not any(n.startswith("tests/") for n in in_wheel)
+    assert not any(".hypothesis" in n or "__pycache__" in n for n in in_sdist)
+    twine = subprocess.run(
+        [sys.executable, "-m", "twine", "check", str(sdist), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if "No module named twine" not in twine.stderr:
+        assert twine.returncode == 0, twine.stdout[-3000:] + twine.stderr[-3000:]
