@@ -1230,3 +1230,28 @@ def test_small_apis_keras_users_call(backend: Any, real_keras: Any) -> None:
     np.testing.assert_allclose(
         keras.utils.normalize(VEC), real_keras.utils.normalize(VEC), rtol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mean_squared_error",
+        "mean_absolute_error",
+        "huber",
+        "binary_crossentropy",
+        "categorical_crossentropy",
+        "log_cosh",
+        "kl_divergence",
+        "poisson",
+    ],
+)
+def test_loss_functions_take_arrays_as_keras_does(
+    backend: Any, real_keras: Any, name: str
+) -> None:
+    keras.config.set_backend(backend)
+    rng = np.random.default_rng(4)
+    y_true = rng.random((5, 3))  # float64 arrays, as users pass them
+    y_pred = rng.random((5, 3))
+    got = ops.convert_to_numpy(getattr(keras.losses, name)(y_true, y_pred))
+    expected = np.asarray(getattr(real_keras.losses, name)(y_true, y_pred))
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)

@@ -22,6 +22,27 @@ __all__ = [
 ]
 
 
+def tensors_in(fn: Any) -> Any:
+    """Make ``fn(y_true, y_pred, ...)`` take arrays and numbers too, as Keras's
+    loss functions do (``ops.convert_to_tensor`` of both)."""
+    import functools
+
+    @functools.wraps(fn)
+    def loss(y_true: Any, y_pred: Any, *args: Any, **kwargs: Any) -> Any:
+        from ..variables import Variable
+
+        e = current_engine()
+
+        def tensor(x: Any) -> Any:
+            if isinstance(x, Variable):
+                return x.value
+            return x if e.b.is_tensor(x) else e.tensor(x)
+
+        return fn(tensor(y_true), tensor(y_pred), *args, **kwargs)
+
+    return loss
+
+
 def _same_rank(e: Engine, x1: Any, x2: Any) -> tuple[Any, Any]:
     """Keras's ``squeeze_or_expand_to_same_rank``: fix a trailing axis of 1."""
     b = e.b
@@ -80,6 +101,7 @@ def _log_probs(e: Engine, output: Any, from_logits: bool, axis: int) -> Any:
     return b.log(b.clip(output, eps, 1.0 - eps))
 
 
+@tensors_in
 def categorical_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -103,6 +125,7 @@ def categorical_crossentropy(
     )
 
 
+@tensors_in
 def sparse_categorical_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -158,6 +181,7 @@ def _binary_elementwise(e: Engine, target: Any, output: Any, from_logits: bool) 
     return b.negative(bce)
 
 
+@tensors_in
 def binary_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -178,6 +202,7 @@ def binary_crossentropy(
     return b.mean(_binary_elementwise(e, y_true, y_pred, from_logits), axis)
 
 
+@tensors_in
 def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
     """``mean((y_true - y_pred) ** 2, axis=-1)``."""
     e = current_engine()
@@ -186,6 +211,7 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
     return b.mean(b.square(b.subtract(y_true, y_pred)), -1)
 
 
+@tensors_in
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
     """``mean(|y_true - y_pred|, axis=-1)``."""
     e = current_engine()
@@ -194,6 +220,7 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
     return b.mean(b.abs(b.subtract(y_true, y_pred)), -1)
 
 
+@tensors_in
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     """Quadratic for ``|error| <= delta``, linear beyond, mean over the last axis."""
     e = current_engine()

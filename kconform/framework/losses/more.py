@@ -7,7 +7,12 @@ import math
 from typing import Any
 
 from .._engine import Engine, current_engine
-from .functions import _binary_elementwise, _regression_pair, _shapes_equal
+from .functions import (
+    _binary_elementwise,
+    _regression_pair,
+    _shapes_equal,
+    tensors_in,
+)
 
 __all__ = [
     "binary_focal_crossentropy",
@@ -33,6 +38,7 @@ def _pair(y_true: Any, y_pred: Any) -> tuple[Engine, Any, Any]:
     return e, y_true, y_pred
 
 
+@tensors_in
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Any:
     """``100 * mean(|(y_true - y_pred) / max(|y_true|, eps)|, axis=-1)``."""
     e, y_true, y_pred = _pair(y_true, y_pred)
@@ -43,6 +49,7 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Any:
     return e.scale(b.mean(diff, -1), 100.0)
 
 
+@tensors_in
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Any:
     """``mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)) ** 2)``."""
     e, y_true, y_pred = _pair(y_true, y_pred)
@@ -54,6 +61,7 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Any:
     return b.mean(b.square(b.subtract(first, second)), -1)
 
 
+@tensors_in
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Any:
     """``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``: minimised."""
     from ..ops_numpy import normalize
@@ -64,6 +72,7 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Any:
     return b.negative(b.sum(products, axis))
 
 
+@tensors_in
 def log_cosh(y_true: Any, y_pred: Any) -> Any:
     """``mean(log(cosh(y_pred - y_true)))`` as ``x + softplus(-2x) - log 2``."""
     e, y_true, y_pred = _pair(y_true, y_pred)
@@ -92,18 +101,21 @@ def _margin(y_true: Any, y_pred: Any) -> tuple[Engine, Any]:
     return e, b.maximum(margin, e.const(0.0, dtype))
 
 
+@tensors_in
 def hinge(y_true: Any, y_pred: Any) -> Any:
     """``mean(max(1 - y_true * y_pred, 0), axis=-1)``, labels -1/1 (or 0/1)."""
     e, margin = _margin(y_true, y_pred)
     return e.b.mean(margin, -1)
 
 
+@tensors_in
 def squared_hinge(y_true: Any, y_pred: Any) -> Any:
     """``mean(max(1 - y_true * y_pred, 0) ** 2, axis=-1)``."""
     e, margin = _margin(y_true, y_pred)
     return e.b.mean(e.b.square(margin), -1)
 
 
+@tensors_in
 def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
     """``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)``."""
     e, y_true, y_pred = _pair(y_true, y_pred)
@@ -115,6 +127,7 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> Any:
     return b.maximum(b.add(b.subtract(neg, pos), one), e.const(0.0, dtype))
 
 
+@tensors_in
 def kl_divergence(y_true: Any, y_pred: Any) -> Any:
     """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to ``[eps, 1]``."""
     e, y_true, y_pred = _pair(y_true, y_pred)
@@ -124,6 +137,7 @@ def kl_divergence(y_true: Any, y_pred: Any) -> Any:
     return b.sum(b.multiply(y_true, b.log(b.divide(y_true, y_pred))), -1)
 
 
+@tensors_in
 def poisson(y_true: Any, y_pred: Any) -> Any:
     """``mean(y_pred - y_true * log(y_pred + eps), axis=-1)``."""
     e, y_true, y_pred = _pair(y_true, y_pred)
@@ -133,6 +147,7 @@ def poisson(y_true: Any, y_pred: Any) -> Any:
     return b.mean(b.subtract(y_pred, b.multiply(y_true, log_pred)), -1)
 
 
+@tensors_in
 def binary_focal_crossentropy(
     y_true: Any,
     y_pred: Any,
