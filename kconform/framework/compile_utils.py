@@ -159,6 +159,8 @@ class CompileMetrics:
             resolved = []
             for spec in specs:
                 m = _resolve_metric(spec, tuple(ts or ()), tuple(ps))
+                if ts is not None:
+                    m.build(tuple(ts), tuple(ps))
                 if multi:
                     m.name = f"{name}_{m.name}"
                 resolved.append(m)

@@ -41,10 +41,7 @@ NOT_YET: dict[str, list[str]] = {
         "Tversky",
     ],
     "metrics": [
-        "F1Score",
-        "FBetaScore",
         "IoU family (IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU)",
-        "R2Score",
         "PearsonCorrelation",
         "ConcordanceCorrelation",
         "PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, "

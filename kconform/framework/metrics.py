@@ -27,6 +27,8 @@ __all__ = [
     "CategoricalCrossentropy",
     "CategoricalHinge",
     "CosineSimilarity",
+    "F1Score",
+    "FBetaScore",
     "FalseNegatives",
     "FalsePositives",
     "Hinge",
@@ -41,6 +43,7 @@ __all__ = [
     "Metric",
     "Poisson",
     "Precision",
+    "R2Score",
     "Recall",
     "RootMeanSquaredError",
     "SparseCategoricalAccuracy",
@@ -130,6 +133,10 @@ class Metric:
 
     def result(self) -> Any:
         raise NotImplementedError
+
+    def build(self, y_true_shape: Any, y_pred_shape: Any) -> None:
+        """Make shape-dependent state (``compile`` calls it with the first
+        batch's shapes; most metrics have none)."""
 
     def initial_state(self) -> list[np.ndarray]:
         """The initial value of each state variable, in :attr:`variables` order."""
@@ -395,8 +402,12 @@ from .metrics_more import (  # noqa: E402 - they wrap MeanMetricWrapper, above
     SquaredHinge,
     TopKCategoricalAccuracy,
 )
+from .metrics_shaped import F1Score, FBetaScore, R2Score  # noqa: E402
 
 ALL: dict[str, Callable[[], Metric]] = {
+    "f1_score": F1Score,
+    "fbeta_score": FBetaScore,
+    "r2_score": R2Score,
     "mean_absolute_percentage_error": MeanAbsolutePercentageError,
     "mape": MeanAbsolutePercentageError,
     "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
@@ -459,6 +470,9 @@ _CLASSES = {
         Poisson,
         TopKCategoricalAccuracy,
         SparseTopKCategoricalAccuracy,
+        F1Score,
+        FBetaScore,
+        R2Score,
     )
 }
 

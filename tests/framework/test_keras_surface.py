@@ -1255,3 +1255,57 @@ def test_loss_functions_take_arrays_as_keras_does(
     got = ops.convert_to_numpy(getattr(keras.losses, name)(y_true, y_pred))
     expected = np.asarray(getattr(real_keras.losses, name)(y_true, y_pred))
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+SHAPED = {
+    "f1-none": ("F1Score", {}),
+    "f1-macro-threshold": ("F1Score", {"average": "macro", "threshold": 0.4}),
+    "fbeta-micro": ("FBetaScore", {"average": "micro", "beta": 2.0}),
+    "fbeta-weighted": ("FBetaScore", {"average": "weighted", "beta": 0.5}),
+    "r2-uniform": ("R2Score", {}),
+    "r2-variance-weighted": (
+        "R2Score",
+        {"class_aggregation": "variance_weighted_average"},
+    ),
+    "r2-adjusted": ("R2Score", {"num_regressors": 2}),
+}
+
+
+@pytest.mark.parametrize("case", list(SHAPED))
+def test_per_class_metrics_match_keras(
+    backend: Any, real_keras: Any, case: str
+) -> None:
+    name, kwargs = SHAPED[case]
+    keras.config.set_backend(backend)
+    ref, ours = (
+        getattr(real_keras.metrics, name)(**kwargs),
+        getattr(keras.metrics, name)(**kwargs),
+    )
+    rng = np.random.default_rng(8)
+    for batch in range(3):
+        y = np.eye(4, dtype="float32")[rng.integers(0, 4, 10)]
+        p = rng.random((10, 4)).astype("float32")
+        if name == "R2Score":
+            y = y + rng.normal(size=y.shape).astype("float32")
+        w = rng.random(10).astype("float32") if batch == 1 else None
+        ref.update_state(y, p, sample_weight=w)
+        ours.update_state(y, p, sample_weight=w)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(ours.result()),
+        np.asarray(ref.result()),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_per_class_metrics_build_in_compile(backend: Any) -> None:
+    keras.config.set_backend(backend)
+    y = np.eye(3, dtype="float32")[np.arange(12) % 3]
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(3, activation="softmax")])
+    model.compile(
+        "adam",
+        "categorical_crossentropy",
+        metrics=[keras.metrics.F1Score(average="macro"), "r2_score"],
+    )
+    history = model.fit(np.tile(VEC, (2, 1)), y, epochs=2, batch_size=4, verbose=0)
+    assert {"f1_score", "r2_score"} <= set(history.history)
