@@ -194,7 +194,11 @@ class Optimizer:
         if trainable_variables is None:
             trainable_variables = self._trainable
         if not self.built:
-            engine = self._engine or current_engine()
+            engine = (
+                self._engine
+                or next((v.engine for v in trainable_variables if v.engine), None)
+                or current_engine()
+            )
             for var in trainable_variables:  # free variables of user code
                 if var.engine is None:
                     var.bind(engine)
