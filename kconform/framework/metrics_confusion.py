@@ -141,50 +141,37 @@ for _cls, _name in zip(
     _cls.__name__ = _cls.__qualname__ = _name
 
 
-class Precision(_Confusion):
+class _Ratio(_Confusion):
+    """``tp / (tp + <other count>)`` at each threshold (Precision, Recall)."""
+
+    def __init__(
+        self,
+        thresholds: Any = None,
+        top_k: int | None = None,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: str | None = None,
+    ) -> None:
+        if top_k is not None or class_id is not None:
+            raise ValueError("`top_k` and `class_id` are not supported.")
+        super().__init__(thresholds, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        e = self._ensure_bound()
+        tp, other = (self._vars[k].value for k in self._kinds)
+        return self._out(e.divide_no_nan(tp, e.b.add(tp, other)))
+
+
+class Precision(_Ratio):
     """``tp / (tp + fp)``: how many predicted positives are positive."""
 
     _kinds = ("tp", "fp")
 
-    def __init__(
-        self,
-        thresholds: Any = None,
-        top_k: int | None = None,
-        class_id: int | None = None,
-        name: str | None = None,
-        dtype: str | None = None,
-    ) -> None:
-        if top_k is not None or class_id is not None:
-            raise ValueError("`top_k` and `class_id` are not supported.")
-        super().__init__(thresholds, name=name, dtype=dtype)
 
-    def result(self) -> Any:
-        e = self._ensure_bound()
-        tp, fp = self._vars["tp"].value, self._vars["fp"].value
-        return self._out(e.divide_no_nan(tp, e.b.add(tp, fp)))
-
-
-class Recall(_Confusion):
+class Recall(_Ratio):
     """``tp / (tp + fn)``: how many positives are predicted positive."""
 
     _kinds = ("tp", "fn")
-
-    def __init__(
-        self,
-        thresholds: Any = None,
-        top_k: int | None = None,
-        class_id: int | None = None,
-        name: str | None = None,
-        dtype: str | None = None,
-    ) -> None:
-        if top_k is not None or class_id is not None:
-            raise ValueError("`top_k` and `class_id` are not supported.")
-        super().__init__(thresholds, name=name, dtype=dtype)
-
-    def result(self) -> Any:
-        e = self._ensure_bound()
-        tp, fn = self._vars["tp"].value, self._vars["fn"].value
-        return self._out(e.divide_no_nan(tp, e.b.add(tp, fn)))
 
 
 class AUC(_Confusion):

@@ -114,15 +114,10 @@ def _current_case(heartbeat):
         return ""
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_plain_pytest_keeps_every_finished_case_on_a_signal(
-    tmp_path, cli_env, kconform, signum
-):
-    """Plain ``pytest``, no ``kconform run``: the signal ends the session, which
-    writes the records of every case that finished, and none is failed by it.
-
-    The backend's ``exp`` hangs (tests/plugins/hanging_backend.py), so the
-    signal surely lands while a case runs, as a CI job's timeout would."""
+def _signal_hanging_session(tmp_path, cli_env, prefix, signum, *args, timeout=120):
+    """Plain ``pytest`` on the hanging backend (its ``exp`` never returns): wait
+    until the heartbeat shows a case starting with ``prefix``, send ``signum``;
+    the exit code and stdout (the session is killed if it does not stop)."""
     import subprocess
     import sys
 
@@ -137,6 +132,7 @@ def test_plain_pytest_keeps_every_finished_case_on_a_signal(
             "kconform.suite",
             "--backend-plugin=hanging_backend",
             "--backend=hanging",
+            *args,
             "--kconform-report-dir=out",
             "--kconform-heartbeat=out/heartbeat.json",
         ],
@@ -150,15 +146,28 @@ def test_plain_pytest_keeps_every_finished_case_on_a_signal(
     heartbeat = tmp_path / "out" / "heartbeat.json"
     try:
         wait_for(
-            lambda: _current_case(heartbeat).startswith("exp["), 180, "the exp case"
+            lambda: _current_case(heartbeat).startswith(prefix), 180, f"a {prefix} case"
         )
         os.kill(proc.pid, signum)
-        stdout, stderr = proc.communicate(timeout=120)
+        stdout, _ = proc.communicate(timeout=timeout)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-    assert proc.returncode == pytest.ExitCode.INTERRUPTED, stdout[-3000:]
+    return proc.returncode, stdout
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_plain_pytest_keeps_every_finished_case_on_a_signal(
+    tmp_path, cli_env, kconform, signum
+):
+    """Plain ``pytest``, no ``kconform run``: the signal ends the session, which
+    writes the records of every case that finished, and none is failed by it.
+
+    The backend's ``exp`` hangs (tests/plugins/hanging_backend.py), so the
+    signal surely lands while a case runs, as a CI job's timeout would."""
+    returncode, stdout = _signal_hanging_session(tmp_path, cli_env, "exp[", signum)
+    assert returncode == pytest.ExitCode.INTERRUPTED, stdout[-3000:]
     hanging = load_run(tmp_path / "out").backends["hanging"]
     assert hanging["status"] == "interrupted"
     finished = hanging["cases"]
@@ -174,46 +183,16 @@ def test_plain_pytest_keeps_every_finished_case_on_a_signal(
 def test_one_ctrl_c_stops_a_session_inside_hypothesis(tmp_path, cli_env, kconform):
     """The hanging ``exp`` runs inside Hypothesis's exploration (which catches
     exceptions around each example): one SIGINT still ends the session."""
-    import subprocess
-    import sys
-
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "--pyargs",
-            "kconform.suite",
-            "--backend-plugin=hanging_backend",
-            "--backend=hanging",
-            "-k",
-            "explore and (abs or exp)",
-            "--kconform-report-dir=out",
-            "--kconform-heartbeat=out/heartbeat.json",
-        ],
-        cwd=tmp_path,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+    returncode, stdout = _signal_hanging_session(
+        tmp_path,
+        cli_env,
+        "exp-explore[",
+        signal.SIGINT,
+        "-k",
+        "explore and (abs or exp)",
+        timeout=60,
     )
-    heartbeat = tmp_path / "out" / "heartbeat.json"
-    try:
-        wait_for(
-            lambda: _current_case(heartbeat).startswith("exp-explore["),
-            180,
-            "the exp exploration",
-        )
-        os.kill(proc.pid, signal.SIGINT)
-        stdout, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-    assert proc.returncode == pytest.ExitCode.INTERRUPTED, stdout[-3000:]
+    assert returncode == pytest.ExitCode.INTERRUPTED, stdout[-3000:]
     hanging = load_run(tmp_path / "out").backends["hanging"]
     assert hanging["status"] == "interrupted"
     outcomes = {c["outcome"] for c in hanging["cases"].values()}
